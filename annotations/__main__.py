@@ -1,0 +1,5 @@
+"""`python -m annotations` runs the newsmark command."""
+
+from annotations.cli import main
+
+main()

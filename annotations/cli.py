@@ -1,0 +1,221 @@
+"""The ``newsmark`` command: import, clean, stats, reclean, list.
+
+Output that comes from articles (titles, paths, reasons quoting input) is always
+passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from annotations.cleaning import CLEANER_VERSION
+from annotations.importing import ImportReport, Pipeline, clean_document, import_paths, split_inputs
+from annotations.model import Document, Problem
+from annotations.store import DB_ENV, Store, open_store, resolve_db_path
+
+# Show a progress bar only when an import is big enough to wait for.
+PROGRESS_MIN_FILES = 20
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_corpus"
+
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False), default=None,
+    help=f"SQLite database (default: ${DB_ENV}, else ./newsmark.db).",
+)
+fetch_option = click.option(
+    "--fetch/--no-fetch", default=True, show_default=True,
+    help="Fetch the page a feed entry links to when the entry holds only a teaser.",
+)
+
+
+def _out() -> Console:
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _open(db: str | None) -> Store:
+    path = resolve_db_path(db)
+    try:
+        return Store(path)
+    except Exception as exc:  # a clear message, not a traceback
+        raise click.ClickException(f"cannot open database {path}: {exc}") from None
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="newsmark")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """newsmark: read news in the terminal and tag ACTOR, CASUALTY and LOCATION spans.
+
+    With no command: open the default database (importing the bundled sample
+    corpus when it is empty) and list its articles.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_articles, db=None, limit=50, search=None)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@fetch_option
+def import_command(paths: tuple[str, ...], db: str | None, fetch: bool) -> None:
+    """Import articles from files, folders (recursively) and feed URLs.
+
+    Plain text (.txt), HTML (.html/.htm), JSONL (.jsonl, one article per line)
+    and RSS/Atom feeds (.rss/.atom/.xml or an http(s) URL). Re-importing adds
+    nothing; each file is saved in one transaction. Exit status 1 if anything
+    could not be imported.
+    """
+    store = _open(db)
+    err = _err()
+    with store:
+        if err.is_terminal:
+            n_inputs = len(split_inputs(paths)[0])
+        else:
+            n_inputs = 0
+        if n_inputs >= PROGRESS_MIN_FILES:
+            columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            with Progress(*columns, console=err, transient=True) as bar:
+                task = bar.add_task("import", total=n_inputs)
+                report = import_paths(store, paths, fetch=fetch,
+                                      progress=lambda done, total: bar.update(task, completed=done))
+        else:
+            report = import_paths(store, paths, fetch=fetch)
+    print_report(report, store.path)
+    sys.exit(1 if report.failed else 0)
+
+
+def print_report(report: ImportReport, db: Path) -> None:
+    out, err = _out(), _err()
+    table = Table(title=Text(f"import into {db}"), show_header=False, box=None)
+    table.add_column(justify="right")
+    table.add_column()
+    for label, value in (
+        ("imported", report.added),
+        ("duplicates", report.duplicates),
+        ("re-cleaned", report.recleaned),
+        ("kept (annotated)", report.kept),
+        ("skipped", len(report.problems)),
+    ):
+        if value or label in ("imported", "duplicates", "skipped"):
+            table.add_row(str(value), label)
+    out.print(table)
+    if report.ignored:
+        out.print(Text(f"passed over {len(report.ignored)} file(s) of other types, e.g. "
+                       f"{report.ignored[0].location} ({report.ignored[0].reason})"))
+    if report.problems:
+        err.print(Text("skipped, with reasons:", style="bold"))
+        for problem in report.problems:
+            err.print(Text(f"  {problem}"))
+
+
+@main.command("clean")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--outdir", type=click.Path(file_okay=False), default=None,
+              help="Write OUTDIR/<stem>.txt per article instead of printing.")
+@fetch_option
+def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> None:
+    """Print (or write) the cleaned text of files: the cleaner import uses, no database."""
+    inputs, problems, _ignored = split_inputs(paths)
+    pipeline = Pipeline(None, fetch=fetch)
+    pipeline.count_lines(inputs)
+    out_dir = Path(outdir) if outdir else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    printed = 0
+    for item in inputs:
+        results = list(pipeline.cleaned(item))
+        for index, (doc, cleaned) in enumerate(results, start=1):
+            if isinstance(cleaned, Problem):
+                problems.append(cleaned)
+                continue
+            if out_dir is not None:
+                stem = Path(item.location).stem if item.kind != "url" else "feed"
+                name = stem if len(results) == 1 else f"{stem}-{index}"
+                (out_dir / f"{name}.txt").write_text(cleaned.text + "\n", "utf-8")
+            else:
+                if len(inputs) > 1 or len(results) > 1:
+                    click.echo(f"{'' if printed == 0 else chr(10)}==> {doc.origin} <==")
+                click.echo(cleaned.text)
+                printed += 1
+    for problem in problems:
+        _err().print(Text(f"newsmark clean: {problem}"))
+    sys.exit(1 if problems else 0)
+
+
+@main.command("stats")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats_command(db: str | None, as_json: bool) -> None:
+    """Articles, and per annotator: articles by status and spans by label."""
+    with _open(db) as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps({"articles": stats.articles, "sources": stats.sources,
+                               "statuses": stats.statuses, "labels": stats.labels}, indent=2))
+        return
+    out = _out()
+    out.print(Text(f"{stats.articles} articles from {stats.sources} sources"))
+    if not stats.statuses:
+        out.print("no annotators yet")
+        return
+    statuses = ("new", "in_progress", "done", "skipped", "flagged")
+    labels = sorted({label for counts in stats.labels.values() for label in counts})
+    table = Table("annotator", *statuses, *labels, title="per annotator")
+    for name in sorted(stats.statuses):
+        row = [Text(name)]
+        row += [str(stats.statuses[name].get(s, 0)) for s in statuses]
+        row += [str(stats.labels.get(name, {}).get(label, 0)) for label in labels]
+        table.add_row(*row)
+    out.print(table)
+
+
+@main.command("reclean")
+@db_option
+def reclean_command(db: str | None) -> None:
+    """Clean again every article cleaned by an older cleaner.
+
+    Articles with annotations keep the text their spans point into.
+    """
+    report = ImportReport()
+    with _open(db) as store:
+        pipeline = Pipeline(store)
+        for article_id, raw_format, raw_text, group in store.articles_to_reclean(CLEANER_VERSION):
+            doc = Document(raw_text, raw_format, f"article {article_id}", group or "")
+            cleaned = clean_document(doc, pipeline.boilerplate_for(doc.group))
+            report.count(store.reclean(article_id, cleaned.text, CLEANER_VERSION))
+    _out().print(f"re-cleaned {report.recleaned}, kept {report.kept} (annotated), "
+                 f"cleaner version {CLEANER_VERSION}")
+
+
+@main.command("list")
+@db_option
+@click.option("--limit", default=50, show_default=True, help="How many articles to show.")
+@click.option("--search", default=None, help="Full-text search (FTS5 syntax or plain words).")
+def list_articles(db: str | None, limit: int, search: str | None) -> None:
+    """List articles (importing the sample corpus into an empty default database)."""
+    with _open(db) as store:
+        if store.article_count() == 0 and db is None and SAMPLE_CORPUS.is_dir():
+            report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
+            _err().print(Text(f"imported the sample corpus: {report.added} articles"))
+        rows = store.search(search, limit) if search else store.page(0, limit)
+        total = store.article_count()
+    table = Table("id", "title", "source", "published",
+                  title=Text(f"{len(rows)} of {total} articles"))
+    for row in rows:
+        table.add_row(str(row.id), Text(row.title or "(untitled)"), Text(row.source or ""),
+                      Text(row.published or ""))
+    _out().print(table)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""Reading corpora: find input files, decode them, and turn them into Documents.
+
+* :mod:`.discover` walks paths and says what kind each input is;
+* :mod:`.encoding` decodes bytes (UTF-8, BOMs, cp1252 and latin-1 news dumps...);
+* :mod:`.readers` reads one input into :class:`~annotations.model.Document` objects.
+"""

@@ -1,0 +1,75 @@
+"""Find the inputs named on the command line, and say what kind each one is."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["txt", "html", "jsonl", "feed", "url"]
+
+SUFFIXES: dict[str, Kind] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".rdf": "feed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One thing to read: a file of a known kind, or a feed URL."""
+
+    location: str  # a file path or a URL
+    kind: Kind
+    group: str  # the folder (or URL) it was found in: its articles are a corpus together
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A path that cannot be an input, and why. ``explicit``: named on the command line."""
+
+    location: str
+    reason: str
+    explicit: bool
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Input | Unreadable]:
+    """Each input under ``paths`` (folders recursively, sorted, hidden files left out)."""
+    for raw in paths:
+        text = os.fspath(raw)
+        if is_url(text):
+            yield Input(text, "url", text)
+            continue
+        path = Path(text)
+        if not path.exists():
+            yield Unreadable(text, "no such file or folder", explicit=True)
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield _classify(Path(root) / name, explicit=False)
+        else:
+            yield _classify(path, explicit=True)
+
+
+def _classify(path: Path, *, explicit: bool) -> Input | Unreadable:
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        what = path.suffix or "no extension"
+        return Unreadable(str(path), f"not a supported file type ({what})", explicit=explicit)
+    return Input(str(path), kind, str(path.parent))

@@ -1,0 +1,75 @@
+"""Decode a file's bytes into text, or say clearly why it cannot be.
+
+News dumps come in UTF-8, but also in cp1252 and latin-1 (old CMS exports,
+Windows copy-paste). Order of trust: a byte-order mark, then strict UTF-8 (which
+almost never decodes non-UTF-8 text by accident), then charset-normalizer's
+guess, with cp1252 preferred among the Western single-byte encodings because it
+is what "latin-1" files from Windows really are.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# charset-normalizer names for Western single-byte encodings: treat as cp1252.
+_WESTERN = {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "cp1250", "cp850", "mac_roman", "ascii"}
+# C0/C1 control characters other than tab and newline: never article text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) before the bare ESC goes.
+_ESCAPE_SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
+class DecodeError(ValueError):
+    """The bytes are not text we can read (binary, empty, unknown encoding)."""
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes in the first 8 KiB: not a text file."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > max(8, len(head) // 100)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name). Raises :class:`DecodeError` with the reason."""
+    if not data.strip():
+        raise DecodeError("empty file")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"invalid {name} after its byte-order mark: {exc.reason}") from None
+    if looks_binary(data):
+        raise DecodeError("binary file, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    guess = best.encoding if best is not None else None
+    if guess is None or guess in _WESTERN:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:  # a byte cp1252 leaves undefined (0x81, 0x8d, ...)
+            return data.decode("latin-1"), "latin-1"
+    return str(best), guess
+
+
+def sanitize(text: str) -> str:
+    """Article text as data: newlines unified, terminal escapes and control characters removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQ.sub("", text)
+    return _CONTROL.sub("", text)

@@ -1,0 +1,218 @@
+"""The import pipeline, shared by ``newsmark import`` and ``newsmark clean``.
+
+Two passes over the inputs:
+
+1. read the plain-text articles and count, per source, the lines they contain
+   (the corpus tells boilerplate from news: see :mod:`annotations.cleaning.repeated`);
+2. read every input again, clean each article with that knowledge, and store
+   each file in one transaction: a file that fails leaves nothing behind.
+
+Reading twice costs less than holding a 100,000-article corpus in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from annotations.cleaning import CLEANER_VERSION, Cleaned, clean_html, clean_plaintext
+from annotations.cleaning.repeated import LineCounter, boilerplate_lines
+from annotations.corpus.discover import Input, Unreadable, discover
+from annotations.corpus.encoding import sanitize
+from annotations.corpus.readers import read_input
+from annotations.model import Document, Problem
+from annotations.store import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, NewArticle, Store
+
+Progress = Callable[[Input | Unreadable], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``problems`` are failures; ``ignored`` are not."""
+
+    added: int = 0
+    duplicates: int = 0
+    recleaned: int = 0
+    kept: int = 0  # re-cleaning skipped: annotations point into the old text
+    files: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    ignored: list[Unreadable] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    def count(self, outcome: str) -> None:
+        attr = {ADDED: "added", DUPLICATE: "duplicates", RECLEANED: "recleaned",
+                KEPT_ANNOTATED: "kept"}[outcome]
+        setattr(self, attr, getattr(self, attr) + 1)
+
+
+def content_hash(doc_format: str, content: str) -> str:
+    """Identity of an article: its format and raw content, whitespace at the ends aside."""
+    return hashlib.sha256(f"{doc_format}\n{content.strip()}".encode("utf-8")).hexdigest()
+
+
+def clean_document(doc: Document, boilerplate: frozenset[str] = frozenset()) -> Cleaned:
+    """Run the right cleaner on an already-sanitized document."""
+    if doc.format == "html":
+        return clean_html(doc.content, url=doc.url)
+    return clean_plaintext(doc.content, boilerplate=boilerplate)
+
+
+def _field(value: str | None) -> str | None:
+    """A one-line metadata field, as data: no control characters, no line breaks."""
+    if value is None:
+        return None
+    return " ".join(sanitize(value).split()) or None
+
+
+def to_article(doc: Document, cleaned: Cleaned, digest: str) -> NewArticle:
+    """Merge what the input said with what the cleaner found; the input wins."""
+    return NewArticle(
+        content_hash=digest,
+        raw_format=doc.format,
+        raw_text=doc.content,
+        clean_text=cleaned.text,
+        cleaner_version=CLEANER_VERSION,
+        title=_field(doc.title or cleaned.title),
+        byline=_field(doc.byline or cleaned.byline),
+        source=_field(doc.source or cleaned.site_name),
+        url=_field(doc.url),
+        published=_field(doc.published or cleaned.published),
+        external_id=_field(doc.external_id),
+        origin=doc.origin,
+        meta=doc.meta,
+    )
+
+
+class Pipeline:
+    """Reads, counts and cleans; with a store, also saves.
+
+    ``fetch``: whether feeds may fetch the pages their entries link to.
+    """
+
+    def __init__(self, store: Store | None = None, *, fetch: bool = True) -> None:
+        self.store = store
+        self.fetch = fetch
+        self.report = ImportReport()
+        self._boilerplate: dict[str, frozenset[str]] = {}
+
+    # -- pass 1 ---------------------------------------------------------------
+
+    def count_lines(self, inputs: Iterable[Input]) -> None:
+        """Count lines per source over the plain-text articles not stored yet."""
+        counter = LineCounter()
+        for item in inputs:
+            if item.kind not in ("txt", "jsonl"):
+                continue
+            for doc in read_input(item, fetch=False).documents:
+                if doc.format != "text":
+                    continue
+                doc.content = sanitize(doc.content)
+                if self.store is not None and self._known(doc):
+                    continue  # counted when it was first imported
+                counter.add(doc.group, doc.content)
+        for group, articles in counter.articles.items():
+            repeated = counter.repeated(group)
+            if self.store is not None:
+                self.store.add_source_line_counts(group, articles, repeated)
+                articles, repeated = self.store.source_line_counts(group)
+            self._boilerplate[group] = boilerplate_lines(articles, repeated)
+
+    def _known(self, doc: Document) -> bool:
+        assert self.store is not None
+        row = self.store.conn.execute(
+            "SELECT 1 FROM articles WHERE content_hash = ? AND cleaner_version = ?",
+            (content_hash(doc.format, doc.content), CLEANER_VERSION),
+        ).fetchone()
+        return row is not None
+
+    def boilerplate_for(self, group: str) -> frozenset[str]:
+        if group not in self._boilerplate and self.store is not None:
+            self._boilerplate[group] = boilerplate_lines(*self.store.source_line_counts(group))
+        return self._boilerplate.get(group, frozenset())
+
+    # -- pass 2 ---------------------------------------------------------------
+
+    def cleaned(self, item: Input) -> Iterator[tuple[Document, Cleaned | Problem]]:
+        """Each document of one input with its cleaned text, or the problem it has."""
+        result = read_input(item, fetch=self.fetch)
+        for problem in result.problems:
+            yield Document("", "text", problem.origin, item.group), problem
+        for doc in result.documents:
+            doc.content = sanitize(doc.content)
+            try:
+                cleaned = clean_document(doc, self.boilerplate_for(doc.group))
+            except Exception as exc:  # a cleaner bug must not stop the import
+                yield doc, Problem(item.location, f"cleaner failed: {exc!r}", _line(doc))
+                continue
+            if not cleaned.text.strip():
+                yield doc, Problem(item.location, "no article text found after cleaning", _line(doc))
+            else:
+                yield doc, cleaned
+
+    def import_input(self, item: Input) -> None:
+        """Clean and store one input in one transaction."""
+        assert self.store is not None
+        articles: list[NewArticle] = []
+        problems: list[Problem] = []
+        for doc, outcome in self.cleaned(item):
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                articles.append(to_article(doc, outcome, content_hash(doc.format, doc.content)))
+        outcomes: list[str] = []
+        if articles:
+            try:
+                with self.store.transaction():
+                    outcomes = [self.store.add_article(a)[0] for a in articles]
+            except Exception as exc:  # rolled back: nothing of this file is stored
+                problems.append(Problem(item.location, f"not imported, database error: {exc}"))
+                outcomes = []
+        for outcome in outcomes:
+            self.report.count(outcome)
+        self.report.problems.extend(problems)
+        self.report.files += 1
+
+
+def _line(doc: Document) -> int | None:
+    """The JSONL line number a document came from, if any."""
+    head, _, tail = doc.origin.rpartition(":")
+    return int(tail) if head and tail.isdigit() else None
+
+
+def split_inputs(paths: Iterable[str]) -> tuple[list[Input], list[Problem], list[Unreadable]]:
+    """Inputs to read; explicitly named paths that cannot be read (failures); files passed over."""
+    inputs: list[Input] = []
+    problems: list[Problem] = []
+    ignored: list[Unreadable] = []
+    for found in discover(paths):
+        if isinstance(found, Input):
+            inputs.append(found)
+        elif found.explicit:
+            problems.append(Problem(found.location, found.reason))
+        else:
+            ignored.append(found)
+    return inputs, problems, ignored
+
+
+def import_paths(
+    store: Store, paths: Iterable[str], *, fetch: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import every article under ``paths`` into ``store``.
+
+    ``progress(done, total)`` is called after each input file.
+    """
+    inputs, problems, ignored = split_inputs(paths)
+    pipeline = Pipeline(store, fetch=fetch)
+    pipeline.report.problems.extend(problems)
+    pipeline.report.ignored.extend(ignored)
+    pipeline.count_lines(inputs)
+    for done, item in enumerate(inputs, start=1):
+        pipeline.import_input(item)
+        if progress is not None:
+            progress(done, len(inputs))
+    return pipeline.report

@@ -1,0 +1,169 @@
+"""The SQLite schema, as an ordered list of migrations.
+
+A database records each migration it has had in the ``migrations`` table (and
+the newest in ``PRAGMA user_version``); opening a store applies the rest, in
+order, each in its own transaction. To change the schema, append a migration;
+never edit one that has shipped.
+
+The schema is meant to be read without a manual, in ``sqlite3`` or Datasette:
+
+* ``articles``: one row per imported article: metadata first, then the cleaned
+  text (``clean_text``, which span offsets point into) and the raw page
+  (``raw_text``) last, so that listing titles never reads the big columns.
+* ``articles_fts``: FTS5 index over ``title`` and ``clean_text``, kept in step by
+  triggers.
+* ``annotators``, ``spans`` (code-point offsets into ``clean_text``, end
+  exclusive), ``article_status`` (one status per annotator and article).
+* ``source_lines``: how many articles of a source contain a line; lines common
+  in a source are boilerplate to the cleaner.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+STATUSES = ("new", "in_progress", "done", "skipped", "flagged")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+_STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
+
+_INITIAL = f"""
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            title TEXT,
+            source TEXT,
+            published TEXT,
+            byline TEXT,
+            url TEXT,
+            external_id TEXT,
+            content_hash TEXT NOT NULL UNIQUE,
+            raw_format TEXT NOT NULL CHECK (raw_format IN ('text', 'html')),
+            origin TEXT,
+            cleaner_version TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(meta)),
+            clean_text TEXT NOT NULL,
+            raw_text TEXT NOT NULL
+        );
+        CREATE INDEX articles_source ON articles (source);
+
+        CREATE TABLE annotators (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE spans (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(attributes)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX spans_article ON spans (article_id, annotator_id);
+        CREATE INDEX spans_annotator_label ON spans (annotator_id, label);
+
+        CREATE TABLE article_status (
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            status TEXT NOT NULL CHECK (status IN ({_STATUS_LIST})),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator_id)
+        );
+        CREATE INDEX article_status_by_annotator ON article_status (annotator_id, status);
+
+        CREATE TABLE source_lines (
+            source TEXT NOT NULL,
+            line TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (source, line)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            articles INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, clean_text, content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, clean_text)
+            VALUES (new.id, new.title, new.clean_text);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, clean_text)
+            VALUES ('delete', old.id, old.title, old.clean_text);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, clean_text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, clean_text)
+            VALUES ('delete', old.id, old.title, old.clean_text);
+            INSERT INTO articles_fts (rowid, title, clean_text)
+            VALUES (new.id, new.title, new.clean_text);
+        END;
+"""
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "articles, annotators, spans, statuses, FTS5, source lines", _INITIAL),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer newsmark than this one."""
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Bring the schema up to date; return the versions applied.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): each
+    migration runs in its own ``BEGIN IMMEDIATE`` transaction, so a crash
+    mid-way leaves the database at the previous version, never in between.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"database schema version {current} is newer than this newsmark's ({SCHEMA_VERSION}); "
+            "upgrade newsmark"
+        )
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        name = migration.name.replace("'", "''")
+        # One script, BEGIN to COMMIT: executescript() would commit a transaction
+        # opened outside it, so the whole migration must live inside the script.
+        script = (
+            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+            f"INSERT INTO migrations (version, name, applied_at)"
+            f" VALUES ({migration.version:d}, '{name}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\n"
+            f"PRAGMA user_version = {migration.version:d};\nCOMMIT;"
+        )
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,105 @@
+"""The data model in one place: what readers produce, what the store keeps.
+
+Every other module speaks in these types; the SQL schema that stores them is in
+:mod:`annotations.migrations`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RawFormat = Literal["text", "html"]
+
+
+class Status(str, enum.Enum):
+    """Where one annotator stands with one article."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FLAGGED = "flagged"
+
+
+@dataclass(slots=True)
+class Document:
+    """One article as a reader found it, before cleaning.
+
+    ``content`` is the raw page (plain text or HTML, per ``format``); the other
+    fields are metadata the input itself gave (JSONL keys, feed fields). The
+    cleaner may fill in what is missing (title, byline, date, site name).
+    """
+
+    content: str
+    format: RawFormat
+    origin: str  # where it came from: a path, "path:line" for JSONL, a feed entry link
+    group: str  # the corpus it belongs to, for repeated-line boilerplate (a source or a folder)
+    title: str | None = None
+    byline: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    external_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Article:
+    """A stored article: raw and cleaned text plus metadata."""
+
+    id: int
+    content_hash: str
+    title: str | None
+    byline: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+    external_id: str | None
+    raw_format: RawFormat
+    origin: str | None
+    cleaner_version: str
+    imported_at: str
+    meta: dict[str, Any]
+    clean_text: str
+    raw_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """The few columns the article list shows: cheap to page through."""
+
+    id: int
+    title: str | None
+    source: str | None
+    published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled span: ``clean_text[start:end]`` of one article, by one annotator."""
+
+    id: int
+    article_id: int
+    annotator: str
+    start: int
+    end: int
+    label: str
+    text: str
+    attributes: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Bad input that was skipped: names the file (and line) and says why."""
+
+    origin: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.origin}:{self.line}" if self.line is not None else self.origin
+        return f"{where}: {self.reason}"
