@@ -145,6 +145,10 @@ class Pipeline:
             doc.content = sanitize(doc.content)
             try:
                 cleaned = clean_document(doc, self.boilerplate_for(doc.group))
+                if not cleaned.text.strip() and self.boilerplate_for(doc.group):
+                    # Every line of it is common in its source: a story that the
+                    # source ran several times, not a page of boilerplate.
+                    cleaned = clean_document(doc)
             except Exception as exc:  # a cleaner bug must not stop the import
                 yield doc, Problem(item.location, f"cleaner failed: {exc!r}", _line(doc))
                 continue

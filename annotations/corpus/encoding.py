@@ -21,8 +21,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# charset-normalizer names for Western single-byte encodings: treat as cp1252.
-_WESTERN = {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "cp1250", "cp850", "mac_roman", "ascii"}
 # C0/C1 control characters other than tab and newline: never article text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) before the bare ESC goes.
@@ -42,6 +40,26 @@ def looks_binary(data: bytes) -> bool:
     return controls > max(8, len(head) // 100)
 
 
+_WESTERN_SYMBOLS = set("€£¥©®°±§¶·«»¿¡ºª×÷µ¢¤¦¨¬¯²³´¸¹¼½¾\u00a0\u00ad™•…†‡‰‹›ƒˆ˜")
+
+
+def _plausibly_western(text: str) -> bool:
+    """Does this read as a Western European text? Non-ASCII characters are Latin
+    letters or typographic symbols, and a minority of the letters.
+
+    Cyrillic or Greek bytes decoded as cp1252 also give Latin letters, but then
+    nearly every letter is non-ASCII ("Ïðèâåò"): that is what the share tells.
+    """
+    high = [ch for ch in text if ord(ch) > 127]
+    if not high:
+        return True
+    latin = sum(1 for ch in high if 0xC0 <= ord(ch) <= 0x24F or 0x2010 <= ord(ch) <= 0x206F
+                or ch in _WESTERN_SYMBOLS)
+    letters = sum(1 for ch in text if ch.isalpha())
+    high_letters = sum(1 for ch in high if ch.isalpha())
+    return latin >= 0.95 * len(high) and high_letters <= 0.3 * max(letters, 1)
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raises :class:`DecodeError` with the reason."""
     if not data.strip():
@@ -58,14 +76,20 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
-    guess = best.encoding if best is not None else None
-    if guess is None or guess in _WESTERN:
+    # Western text first: charset-normalizer's guesses on short Western dumps
+    # are unreliable (cp1252 news read as Baltic cp775, say), while cp1252 read
+    # as cp1252 is easy to recognise: few non-ASCII letters, all of them Latin.
+    for western in ("cp1252", "latin-1"):
         try:
-            return data.decode("cp1252"), "cp1252"
+            text = data.decode(western)
         except UnicodeDecodeError:  # a byte cp1252 leaves undefined (0x81, 0x8d, ...)
-            return data.decode("latin-1"), "latin-1"
-    return str(best), guess
+            continue
+        if _plausibly_western(text):
+            return text, western
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise DecodeError("unknown text encoding (not UTF-8, and no other encoding fits)")
+    return str(best), best.encoding
 
 
 def sanitize(text: str) -> str:

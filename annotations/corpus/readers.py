@@ -150,7 +150,8 @@ def read_feed(data: bytes, origin: str, group: str, *, fetch: bool = True) -> Re
             except OSError:
                 pass  # unreachable: keep the entry's own text
         if not content.strip():
-            result.problems.append(Problem(origin, f"entry {index} has no content", line=None))
+            malformed = f" (malformed feed: {parsed.bozo_exception})" if parsed.get("bozo") else ""
+            result.problems.append(Problem(origin, f"entry {index} has no content{malformed}"))
             continue
         result.documents.append(
             Document(
