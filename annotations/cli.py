@@ -96,8 +96,9 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool) -> None:
 
 
 def print_report(report: ImportReport, db: Path) -> None:
-    out, err = _out(), _err()
-    table = Table(title=Text(f"import into {db}"), show_header=False, box=None)
+    """The summary table, then every skipped input on a line of its own (never wrapped,
+    so that ``path:line: reason`` can be copied or grepped)."""
+    table = Table(title="import summary", show_header=False, box=None, title_justify="left")
     table.add_column(justify="right")
     table.add_column()
     for label, value in (
@@ -109,14 +110,15 @@ def print_report(report: ImportReport, db: Path) -> None:
     ):
         if value or label in ("imported", "duplicates", "skipped"):
             table.add_row(str(value), label)
-    out.print(table)
+    _out().print(table)
+    click.echo(f"database: {db}")
     if report.ignored:
-        out.print(Text(f"passed over {len(report.ignored)} file(s) of other types, e.g. "
-                       f"{report.ignored[0].location} ({report.ignored[0].reason})"))
+        first = report.ignored[0]
+        click.echo(f"passed over {len(report.ignored)} file(s) of other types, e.g. {first.location}")
     if report.problems:
-        err.print(Text("skipped, with reasons:", style="bold"))
+        click.echo("skipped, with reasons:", err=True)
         for problem in report.problems:
-            err.print(Text(f"  {problem}"))
+            click.echo(f"  {problem}", err=True)
 
 
 @main.command("clean")
@@ -149,7 +151,7 @@ def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> No
                 click.echo(cleaned.text)
                 printed += 1
     for problem in problems:
-        _err().print(Text(f"newsmark clean: {problem}"))
+        click.echo(f"newsmark clean: {problem}", err=True)
     sys.exit(1 if problems else 0)
 
 
@@ -207,7 +209,7 @@ def list_articles(db: str | None, limit: int, search: str | None) -> None:
     with _open(db) as store:
         if store.article_count() == 0 and db is None and SAMPLE_CORPUS.is_dir():
             report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
-            _err().print(Text(f"imported the sample corpus: {report.added} articles"))
+            click.echo(f"imported the sample corpus: {report.added} articles", err=True)
         rows = store.search(search, limit) if search else store.page(0, limit)
         total = store.article_count()
     table = Table("id", "title", "source", "published",

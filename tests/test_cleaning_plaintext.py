@@ -1,0 +1,183 @@
+"""Tests of the plain-text boilerplate cleaner (no Textual, no ../shared)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations.cleaning import Cleaned, clean_plaintext, normalize_line
+
+CORPUS = Path(__file__).parent.parent / "sample_corpus"
+
+
+def _paragraphs(raw: str, first: str, last: str) -> str:
+    """The seed's non-empty lines from the one starting with ``first`` to the one ending with ``last``."""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    i = next(n for n, ln in enumerate(lines) if ln.startswith(first))
+    j = next(n for n, ln in enumerate(lines) if ln.endswith(last))
+    return "\n\n".join(lines[i : j + 1])
+
+
+def test_seed_moscow_times_exact() -> None:
+    raw = (CORPUS / "000_3586196111c47d1f.txt").read_text("utf-8")
+    out = clean_plaintext(raw)
+    assert out.text == _paragraphs(
+        raw, "Turkey said two of its soldiers were killed", "sent Turkish financial markets skidding."
+    )
+    assert out.title == "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers Near Idlib"
+    assert out.byline is None
+    for noise in ("newsletter", "Dear readers", "dpa/picture-alliance", "Support The Moscow Times", "Read more"):
+        assert noise not in out.text
+
+
+def test_seed_associated_press_exact() -> None:
+    raw = (CORPUS / "003_11de6acf0d45b987.txt").read_text("utf-8")
+    out = clean_plaintext(raw)
+    assert out.text == _paragraphs(
+        raw, "ANKARA, Turkey — Two more Turkish soldiers", "contributed to this report."
+    )
+    assert out.title == "Syrian, Turkish armies engage in new deadly clashes in Idlib"
+    assert out.byline == "Suzan Fraser And Vladimir Isachenkov, The Associated Press"
+    for noise in ("Skip to content", "push icon", "Enable push notifications", "No thanks"):
+        assert noise not in out.text
+
+
+def test_seeds_with_crlf_and_one_block_per_line() -> None:
+    """Blank-line separated seeds and one-block-per-line dumps clean the same."""
+    for path in sorted(CORPUS.glob("*.txt")):
+        raw = path.read_text("utf-8")
+        expected = clean_plaintext(raw)
+        compact = "\n".join(ln for ln in raw.splitlines() if ln.strip())
+        assert clean_plaintext(compact) == expected
+        assert clean_plaintext(raw.replace("\n", "\r\n")) == expected
+
+
+ARTICLE = """Quiet Town Opens New Library - The Daily Example
+Home
+News
+Sports
+Support The Daily Example!
+Quiet Town Opens New Library
+By Jane Doe
+March 3, 2021
+The town of Quietville opened its new public library on Saturday, after three years of construction and a long fight over the budget.
+More than two thousand residents came to the opening, and the mayor said the building would stay open late on weekdays for students.
+The library holds forty thousand books, a children's room and a small café run by volunteers from the local school.
+Support The Daily Example!
+Related stories
+Mayor promises new park
+© 2021 The Daily Example. All rights reserved.
+"""
+
+
+def test_synthetic_article_title_byline_date() -> None:
+    out = clean_plaintext(ARTICLE)
+    assert out.title == "Quiet Town Opens New Library"
+    assert out.byline == "By Jane Doe"
+    assert out.published == "2021-03-03"
+    assert out.text.startswith("The town of Quietville opened")
+    assert out.text.endswith("volunteers from the local school.")
+    assert out.text.count("\n\n") == 2
+
+
+def test_boilerplate_hint_removes_repeated_line() -> None:
+    raw = ARTICLE.replace(
+        "for students.\n",
+        "for students.\nAll our readers get a special thank you from the whole editorial team for their support.\n",
+    )
+    repeated = "All our readers get a special thank you from the whole editorial team for their support."
+    assert repeated in clean_plaintext(raw).text
+    hint = frozenset({normalize_line("  ALL our readers get a special  thank you from the whole editorial team for their support.")})
+    out = clean_plaintext(raw, boilerplate=hint)
+    assert repeated not in out.text
+    assert "The town of Quietville opened" in out.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   \n\t\n  ",
+        "\r\n\r\n",
+        "x" * 300_000,
+        ("word " * 50_000).strip(),
+        "\x00\x01\x02\ufffd\ud7ff garbage \x7f" * 100,
+        "\n".join(f"Menu item {i}" for i in range(100_000)),
+        "Title - Site\n" + "\n".join(["Title"] * 5000),
+        "🙂" * 1000 + "\n" + "日本語の文章です。" * 200,
+    ],
+)
+def test_weird_input_never_crashes(raw: str) -> None:
+    out = clean_plaintext(raw)
+    assert isinstance(out, Cleaned)
+    assert isinstance(out.text, str)
+    assert out == clean_plaintext(raw)
+
+
+def test_empty_input_gives_empty_text() -> None:
+    assert clean_plaintext("").text == ""
+    assert clean_plaintext(" \n \n").text == ""
+
+
+def test_long_input_is_linear_enough() -> None:
+    """100k lines must clean in well under a few seconds (no quadratic step)."""
+    import time
+
+    para = "The council said on Monday that it would review the plan again next year, officials said."
+    raw = "\n".join(para if i % 3 else f"Link {i}" for i in range(100_000))
+    t0 = time.perf_counter()
+    clean_plaintext(raw)
+    assert time.perf_counter() - t0 < 10
+
+
+_line = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "Advertisement",
+            "Read more",
+            "Comments",
+            "Related stories",
+            "By John Smith",
+            "Home",
+            "The minister said the talks would resume next week in the capital, according to officials.",
+            "Police arrested two men on Tuesday after a search of the house, a spokesman said.",
+        ]
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_line, max_size=40), st.sampled_from(["\n", "\n\n", "\r\n"]))
+def test_property_output_is_made_of_input_lines(lines: list[str], sep: str) -> None:
+    raw = sep.join(lines)
+    out = clean_plaintext(raw)
+    assert out == clean_plaintext(raw)  # deterministic
+    stripped = {ln.strip() for ln in raw.splitlines() if ln.strip()}
+    if out.text:
+        for para in out.text.split("\n\n"):
+            assert para in stripped
+    if out.title is not None:
+        assert out.title not in out.text.split("\n\n")
+
+
+SAMPLE_TITLES = {
+    "txt/harbor-wire_port-anselm-talks.txt": "Ceasefire talks in Port Anselm collapse after shelling of Miras",
+    "txt/legacy_cp1252.txt": "Rebels seize Saint-Élie after two days of fighting",
+    "txt/ridgeline-post_lowen-abduction.txt": "Militia abducts five aid workers in Lowen valley",
+    "txt/northern-dispatch/2024-05-14_kelmar-shelling.txt":
+        "Ostravian army shells rebel positions around Kelmar as talks stall",
+}
+
+
+@pytest.mark.parametrize("name, title", sorted(SAMPLE_TITLES.items()))
+def test_headline_above_byline_and_caption_is_the_title(name, title):
+    from annotations.corpus.encoding import decode_bytes
+
+    raw, _ = decode_bytes((CORPUS / name).read_bytes())
+    cleaned = clean_plaintext(raw)
+    assert cleaned.title == title
+    assert title not in cleaned.text
