@@ -19,7 +19,7 @@ from rich.text import Text
 from annotations.cleaning import CLEANER_VERSION
 from annotations.importing import ImportReport, Pipeline, clean_document, import_paths, split_inputs
 from annotations.model import Document, Problem
-from annotations.store import DB_ENV, Store, open_store, resolve_db_path
+from annotations.store import DB_ENV, Store, resolve_db_path
 
 # Show a progress bar only when an import is big enough to wait for.
 PROGRESS_MIN_FILES = 20

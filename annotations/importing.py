@@ -22,7 +22,8 @@ from annotations.corpus.discover import Input, Unreadable, discover
 from annotations.corpus.encoding import sanitize
 from annotations.corpus.readers import read_input
 from annotations.model import Document, Problem
-from annotations.store import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, NewArticle, Store
+from annotations.model import NewArticle
+from annotations.store import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store
 
 Progress = Callable[[Input | Unreadable], None]
 

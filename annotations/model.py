@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Literal
 
 RawFormat = Literal["text", "html"]
@@ -43,6 +44,25 @@ class Document:
     published: str | None = None
     external_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An article ready to store: cleaned, hashed, with its metadata."""
+
+    content_hash: str
+    raw_format: RawFormat
+    raw_text: str
+    clean_text: str
+    cleaner_version: str
+    title: str | None = None
+    byline: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    external_id: str | None = None
+    origin: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

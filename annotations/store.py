@@ -20,7 +20,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 import sqlite_utils
 
 from annotations.migrations import migrate
-from annotations.model import Article, ArticleRow, Span, Status
+from annotations.model import Article, ArticleRow, NewArticle, Span, Status
 
 DEFAULT_DB = "newsmark.db"
 DB_ENV = "NEWSMARK_DB"
@@ -41,25 +41,6 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    """An article ready to store: cleaned, hashed, with its metadata."""
-
-    content_hash: str
-    raw_format: str
-    raw_text: str
-    clean_text: str
-    cleaner_version: str
-    title: str | None = None
-    byline: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
-    external_id: str | None = None
-    origin: str | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
 
 
 # What happened to an article handed to Store.add_article.
@@ -365,13 +346,3 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     """Open the database named by ``--db``/``$NEWSMARK_DB``/default."""
     return Store(resolve_db_path(db))
 
-
-def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from annotations.migrations import SCHEMA_VERSION
-from annotations.model import Status
+from annotations.model import NewArticle, Status
 from annotations.store import (
-    ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, NewArticle, Store, plain_fts_query, resolve_db_path,
+    ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store, plain_fts_query, resolve_db_path,
 )
 
 
