@@ -157,3 +157,15 @@ def test_pages_by_key_and_by_position(store):
     assert [r.id for r in first] == ids[:50]
     assert [r.id for r in store.page(first[-1].id, 50)] == ids[50:100]
     assert [r.id for r in store.page_at(100, 50)] == ids[100:]
+
+
+def test_ranking_is_bounded_to_the_newest_matches(store, monkeypatch):
+    import annotations.store as store_module
+
+    ids = [store.add_article(article(f"shelling report {i}" + " shelling" * (10 - i)))[1] for i in range(10)]
+    _, rare = store.add_article(article("a quiet day in Kelmar"))
+    assert {r.id for r in store.search("shelling")} == set(ids)
+    assert store.search("shelling")[0].id == ids[0]  # most mentions ranks first
+    monkeypatch.setattr(store_module, "SEARCH_WINDOW", 3)
+    assert [r.id for r in store.search("shelling")] == ids[-3:]  # only the newest three, ranked
+    assert [r.id for r in store.search("kelmar")] == [rare]

@@ -31,12 +31,15 @@ class DecodeError(ValueError):
     """The bytes are not text we can read (binary, empty, unknown encoding)."""
 
 
+_TEXT_BYTES = bytes(range(32, 256)) + b"\t\n\x0c\r"
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control bytes in the first 8 KiB: not a text file."""
     head = data[:8192]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head.translate(None, _TEXT_BYTES))  # C speed: on the import hot path
     return controls > max(8, len(head) // 100)
 
 
