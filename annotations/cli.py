@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotations.cleaning import CLEANER_VERSION
-from annotations.importing import ImportReport, Pipeline, clean_document, import_paths, split_inputs
+from annotations.importing import ImportReport, Pipeline, import_paths, split_inputs
 from annotations.model import Document, Problem
 from annotations.store import DB_ENV, Store, resolve_db_path
 
@@ -78,19 +78,16 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool) -> None:
     """
     store = _open(db)
     err = _err()
-    with store:
-        if err.is_terminal:
-            n_inputs = len(split_inputs(paths)[0])
-        else:
-            n_inputs = 0
-        if n_inputs >= PROGRESS_MIN_FILES:
-            columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            with Progress(*columns, console=err, transient=True) as bar:
-                task = bar.add_task("import", total=n_inputs)
-                report = import_paths(store, paths, fetch=fetch,
-                                      progress=lambda done, total: bar.update(task, completed=done))
-        else:
-            report = import_paths(store, paths, fetch=fetch)
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    # Rich draws nothing when stderr is not a terminal; the bar shows itself only
+    # once the importer has said how many files there are, and only if that is many.
+    with store, Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("import", visible=False)
+        report = import_paths(
+            store, paths, fetch=fetch,
+            progress=lambda done, total: bar.update(
+                task, completed=done, total=total, visible=total >= PROGRESS_MIN_FILES),
+        )
     print_report(report, store.path)
     sys.exit(1 if report.failed else 0)
 
@@ -194,10 +191,15 @@ def reclean_command(db: str | None) -> None:
         pipeline = Pipeline(store)
         for article_id, raw_format, raw_text, group in store.articles_to_reclean(CLEANER_VERSION):
             doc = Document(raw_text, raw_format, f"article {article_id}", group or "")
-            cleaned = clean_document(doc, pipeline.boilerplate_for(doc.group))
+            cleaned = pipeline.clean(doc)
+            if not cleaned.text.strip():
+                report.problems.append(Problem(doc.origin, "new cleaner finds no text: old text kept"))
+                continue
             report.count(store.reclean(article_id, cleaned.text, CLEANER_VERSION))
-    _out().print(f"re-cleaned {report.recleaned}, kept {report.kept} (annotated), "
-                 f"cleaner version {CLEANER_VERSION}")
+    click.echo(f"re-cleaned {report.recleaned}, kept {report.kept} (annotated), "
+               f"cleaner version {CLEANER_VERSION}")
+    for problem in report.problems:
+        click.echo(f"  {problem}", err=True)
 
 
 @main.command("list")

@@ -21,12 +21,8 @@ from annotations.cleaning.repeated import LineCounter, boilerplate_lines
 from annotations.corpus.discover import Input, Unreadable, discover
 from annotations.corpus.encoding import sanitize
 from annotations.corpus.readers import read_input
-from annotations.model import Document, Problem
-from annotations.model import NewArticle
+from annotations.model import Document, NewArticle, Problem
 from annotations.store import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store
-
-Progress = Callable[[Input | Unreadable], None]
-
 
 @dataclass
 class ImportReport:
@@ -137,6 +133,16 @@ class Pipeline:
 
     # -- pass 2 ---------------------------------------------------------------
 
+    def clean(self, doc: Document) -> Cleaned:
+        """Clean a sanitized document with its source's repeated lines as the hint."""
+        boilerplate = self.boilerplate_for(doc.group)
+        cleaned = clean_document(doc, boilerplate)
+        if not cleaned.text.strip() and boilerplate:
+            # Every line of it is common in its source: a story that the
+            # source ran several times, not a page of boilerplate.
+            cleaned = clean_document(doc)
+        return cleaned
+
     def cleaned(self, item: Input) -> Iterator[tuple[Document, Cleaned | Problem]]:
         """Each document of one input with its cleaned text, or the problem it has."""
         result = read_input(item, fetch=self.fetch)
@@ -145,11 +151,7 @@ class Pipeline:
         for doc in result.documents:
             doc.content = sanitize(doc.content)
             try:
-                cleaned = clean_document(doc, self.boilerplate_for(doc.group))
-                if not cleaned.text.strip() and self.boilerplate_for(doc.group):
-                    # Every line of it is common in its source: a story that the
-                    # source ran several times, not a page of boilerplate.
-                    cleaned = clean_document(doc)
+                cleaned = self.clean(doc)
             except Exception as exc:  # a cleaner bug must not stop the import
                 yield doc, Problem(item.location, f"cleaner failed: {exc!r}", _line(doc))
                 continue

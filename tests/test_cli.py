@@ -123,3 +123,18 @@ def test_no_arguments_imports_the_sample_corpus_into_an_empty_default_db(tmp_pat
     assert "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers" in result.stdout.replace("\n", " ") or \
         "Turkey Says" in result.stdout
     assert (tmp_path / "newsmark.db").exists()
+
+
+def test_reclean_updates_old_texts_and_keeps_annotated_ones(run, db_path):
+    from annotations.store import Store
+
+    run("import", str(SAMPLE_CORPUS / "jsonl"), "--db", str(db_path))
+    with Store(db_path) as store:
+        store.conn.execute("UPDATE articles SET cleaner_version = 'old', clean_text = 'stale text'")
+        store.add_span(1, "ana", 0, 5, "ACTOR")
+        total = store.article_count()
+    result = run("reclean", "--db", str(db_path))
+    assert result.exit_code == 0 and f"re-cleaned {total - 1}, kept 1" in result.output
+    with Store(db_path) as store:
+        assert store.article(1).clean_text == "stale text"  # its span points into it
+        assert all(store.article(i).clean_text != "stale text" for i in range(2, total + 1))

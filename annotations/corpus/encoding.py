@@ -2,9 +2,9 @@
 
 News dumps come in UTF-8, but also in cp1252 and latin-1 (old CMS exports,
 Windows copy-paste). Order of trust: a byte-order mark, then strict UTF-8 (which
-almost never decodes non-UTF-8 text by accident), then charset-normalizer's
-guess, with cp1252 preferred among the Western single-byte encodings because it
-is what "latin-1" files from Windows really are.
+almost never decodes non-UTF-8 text by accident), then cp1252 or latin-1 when the
+result reads as Western text, and only then charset-normalizer's guess (it is
+unreliable on short Western dumps, but right about Cyrillic, Greek, CJK...).
 """
 
 from __future__ import annotations
