@@ -1,4 +1,4 @@
-"""The ``newsmark`` command: import, clean, stats, reclean, list.
+"""The ``newsmark`` command: annotate (the default), import, clean, stats, reclean, list.
 
 Output that comes from articles (titles, paths, reasons quoting input) is always
 passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
@@ -57,11 +57,55 @@ def _open(db: str | None) -> Store:
 def main(ctx: click.Context) -> None:
     """newsmark: read news in the terminal and tag ACTOR, CASUALTY and LOCATION spans.
 
-    With no command: open the default database (importing the bundled sample
-    corpus when it is empty) and list its articles.
+    With no command: open the annotator on the default database (importing the
+    bundled sample corpus when it is empty). Without a terminal (a pipe), list
+    the articles instead.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(list_articles, db=None, limit=50, search=None)
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(annotate_command)
+        else:
+            ctx.invoke(list_articles, db=None, limit=50, search=None)
+
+
+def _import_sample_if_empty(store: Store, db: str | None) -> None:
+    """A first run on the default database starts with something to read."""
+    if store.article_count() == 0 and db is None and SAMPLE_CORPUS.is_dir():
+        report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
+        click.echo(f"imported the sample corpus: {report.added} articles", err=True)
+
+
+@main.command("annotate")
+@db_option
+@click.option("--annotator", default=None,
+              help="Your name: your spans and statuses are your own (default: $NEWSMARK_ANNOTATOR, "
+                   "else your login name).")
+@click.option("--labels", "labels", type=click.Path(dir_okay=False), default=None,
+              help="Label schema (TOML): names, keys, colours, attributes. Default: ACTOR, CASUALTY, "
+                   "LOCATION.")
+@click.option("--keymap", type=click.Path(dir_okay=False), default=None,
+              help="Keymap (TOML [keys] table of action id = keys). Default: $NEWSMARK_KEYMAP, else "
+                   "~/.config/newsmark/keymap.toml if it exists.")
+@click.option("--theme", default=None,
+              help="dark or light (default: $NEWSMARK_THEME, else dark), or any Textual theme name.")
+def annotate_command(db: str | None = None, annotator: str | None = None, labels: str | None = None,
+                     keymap: str | None = None, theme: str | None = None) -> None:
+    """Open the annotator: article list, article text, keyboard tagging (? for keys)."""
+    from annotations.schema import SchemaError, load_schema
+
+    # The app lives in tui/; the core library itself never imports Textual.
+    from tui.app import NewsmarkApp, annotator_name
+    from tui.keymap import KeymapError, known_ids, load_keymap
+
+    try:
+        schema = load_schema(labels)
+        user_keymap = load_keymap(keymap, known_ids(schema))
+    except (SchemaError, KeymapError) as exc:
+        raise click.ClickException(str(exc)) from None
+    with _open(db) as store:
+        _import_sample_if_empty(store, db)
+        path = store.path
+    NewsmarkApp(path, annotator_name(annotator), schema, user_keymap, theme).run()
 
 
 @main.command("import")
@@ -209,9 +253,7 @@ def reclean_command(db: str | None) -> None:
 def list_articles(db: str | None, limit: int, search: str | None) -> None:
     """List articles (importing the sample corpus into an empty default database)."""
     with _open(db) as store:
-        if store.article_count() == 0 and db is None and SAMPLE_CORPUS.is_dir():
-            report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
-            click.echo(f"imported the sample corpus: {report.added} articles", err=True)
+        _import_sample_if_empty(store, db)
         rows = store.search(search, limit) if search else store.page(0, limit)
         total = store.article_count()
     table = Table("id", "title", "source", "published",

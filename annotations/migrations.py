@@ -13,7 +13,12 @@ The schema is meant to be read without a manual, in ``sqlite3`` or Datasette:
 * ``articles_fts``: FTS5 index over ``title`` and ``clean_text``, kept in step by
   triggers.
 * ``annotators``, ``spans`` (code-point offsets into ``clean_text``, end
-  exclusive), ``article_status`` (one status per annotator and article).
+  exclusive; ids never reused, so undo can put a deleted span back under its
+  old id), ``article_status`` (one status per annotator and article; a missing
+  row means ``new``).
+* ``edits``: each annotator's undo log, one row per action (add, delete or
+  update a span, set a status) with the before/after state as JSON; ``undone``
+  rows are the redo stack. It lives in the file, so undo survives a restart.
 * ``source_lines``: how many articles of a source contain a line; lines common
   in a source are boilerplate to the cleaner.
 """
@@ -118,8 +123,55 @@ _INITIAL = f"""
 """
 
 
+# SQLite cannot add AUTOINCREMENT to a table, so spans is rebuilt (same columns
+# and checks) and its rows copied with their ids; nothing references spans, so
+# dropping the old table is safe with foreign keys on.
+_UNDO_LOG = f"""
+        CREATE TABLE spans_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(attributes)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        INSERT INTO spans_new (id, article_id, annotator_id, start, "end", label, text,
+                               attributes, created_at, updated_at)
+            SELECT id, article_id, annotator_id, start, "end", label, text,
+                   attributes, created_at, updated_at FROM spans;
+        DROP TABLE spans;
+        ALTER TABLE spans_new RENAME TO spans;
+        CREATE INDEX spans_article ON spans (article_id, annotator_id);
+        CREATE INDEX spans_annotator_label ON spans (annotator_id, label);
+
+        CREATE TABLE edits (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('add_span', 'delete_span', 'update_span', 'set_status')),
+            "before" TEXT CHECK ("before" IS NULL OR json_valid("before")),
+            "after" TEXT CHECK ("after" IS NULL OR json_valid("after")),
+            undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX edits_by_annotator ON edits (annotator_id, undone, id);
+        CREATE INDEX edits_article ON edits (article_id);
+
+        -- Status-filtered article lists read this index alone, in article order.
+        DROP INDEX article_status_by_annotator;
+        CREATE INDEX article_status_by_annotator ON article_status (annotator_id, status, article_id);
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, annotators, spans, statuses, FTS5, source lines", _INITIAL),
+    Migration(2, "undo log (edits), span ids never reused, status index in article order",
+              _UNDO_LOG),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

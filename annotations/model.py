@@ -112,6 +112,46 @@ class Span:
     updated_at: str
 
 
+EditKind = Literal["add_span", "delete_span", "update_span", "set_status"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One entry of an annotator's undo log.
+
+    ``before``/``after`` hold the span as a dict (``id``, ``article_id``,
+    ``start``, ``end``, ``label``, ``text``, ``attributes``, ``created_at``,
+    ``updated_at``) or, for ``set_status``, ``{"status": ...}`` (``None`` status:
+    the article had no status row). ``article_id`` and the span ``start`` let
+    the app show the article and place the cursor where an undo happened.
+    """
+
+    id: int
+    annotator: str
+    article_id: int
+    kind: EditKind
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    undone: bool
+    created_at: str
+
+
+# The article list's filters, per annotator. "todo": no status yet, new or in progress.
+VIEWS = ("all", "todo", "done", "flagged", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One line of the article list for one annotator: metadata, status, span count."""
+
+    id: int
+    title: str | None
+    source: str | None
+    published: str | None
+    status: Status
+    spans: int
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Bad input that was skipped: names the file (and line) and says why."""

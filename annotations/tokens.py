@@ -1,0 +1,182 @@
+"""The project's one tokenizer, and the span rules built on it.
+
+The annotator snaps selections and moves the cursor with it, and the exporters
+cut CoNLL/BIO tokens with it, so a span drawn in the TUI always lines up with
+exported tokens. Offsets are ``str`` indices (code points), end exclusive.
+
+Rules:
+
+- A *word* is a run of word characters (``\\w`` plus combining marks), joined
+  by internal apostrophes and hyphens ("al-Qaida", "don't", "Erdogan's"), by
+  ``.``/``,`` between digits ("1,000", "3.5"), or a dotted abbreviation with
+  its final dot ("U.S.", "U.S.-backed").
+- Han, kana and other unsegmented CJK characters are one word each: there is no
+  space to find word ends by, and a character is the only safe unit to snap to.
+- Every other non-space character is a one-character *punctuation* token, with
+  any combining marks, emoji modifiers and ZWJ-joined emoji that follow it.
+- Whitespace is never a token.
+
+A span (see :func:`snap`) starts at a word start and ends at a word end: the
+guidelines tag "Idlib", not "Idlib,".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+
+Span = tuple[int, int]
+
+
+def _mark_ranges() -> str:
+    """A character-class body of every combining mark (Mn, Mc, Me).
+
+    Python's ``re`` has no ``\\p{M}`` and ``\\w`` leaves marks out, so "é"
+    written as e + U+0301 (or any Devanagari vowel sign) would split a word.
+    Marks live only below U+20000 and in U+E0000..U+E0FFF (variation selectors).
+    """
+    ranges: list[tuple[int, int]] = []
+    for cp in [*range(0x20000), *range(0xE0000, 0xE1000)]:
+        if unicodedata.category(chr(cp))[0] == "M":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+    )
+
+
+_MARKS = _mark_ranges()
+# Unsegmented CJK: ideographs, kana, iteration marks (only the \w ones count).
+_CJK = (
+    "\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
+)
+# What a punctuation token carries along: marks, skin tones, emoji tag characters.
+_EXT = f"[{_MARKS}\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]"
+_WCHAR = f"[^\\W{_CJK}]"  # a word character outside CJK
+_LETTER = f"[^\\W\\d_{_CJK}]"
+_M = f"[{_MARKS}]"
+_ABBR = f"(?:{_LETTER}{_M}*\\.){{2,}}"  # "U.S.", "e.g.": two or more letter-dot pairs
+_CHUNK = f"{_WCHAR}++(?:{_M}++{_WCHAR}*+)*+"  # possessive: one way to match, no backtracking
+_PIECE = f"(?:{_ABBR}|{_CHUNK})"
+# Apostrophes, hyphens (ASCII, U+2010, U+2011, soft), ZWNJ/ZWJ; . , and Arabic
+# separators only between digits.
+_JOIN = "(?:['\u2019\\-\u2010\u2011\u00ad\u200c\u200d]|(?<=\\d)[.,\u066b\u066c](?=\\d))"
+_WORD = f"(?:{_PIECE}(?:{_JOIN}{_PIECE})*|(?=\\w)[{_CJK}]{_M}*)"
+_PUNCT = f"(?:[\U0001F1E6-\U0001F1FF]{{2}}|\\S{_EXT}*(?:\u200d[^\\s\\w]{_EXT}*)*)"
+
+_TOKEN_RE = re.compile(f"(?P<word>{_WORD})|{_PUNCT}")
+_WORD_RE = re.compile(_WORD)
+
+
+def tokenize(text: str) -> list[Span]:
+    """All tokens of ``text`` as ``(start, end)``, words and punctuation alike."""
+    return [m.span() for m in _TOKEN_RE.finditer(text)]
+
+
+def is_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` reads as one word (not punctuation).
+
+    Meant for tokens from :func:`tokenize`: the exporter keeps punctuation
+    tokens but tags only words.
+    """
+    return start < end and _WORD_RE.fullmatch(text, start, end) is not None
+
+
+class TokenIndex:
+    """The tokens of one text, tokenized once and searched with ``bisect``.
+
+    The TUI moves the cursor on every key press over texts of 100k+ characters;
+    re-tokenizing per key would be wasteful, so motions are lookups here.
+    """
+
+    __slots__ = ("text", "tokens", "words", "_starts", "_ends")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[Span] = []
+        self.words: list[Span] = []
+        for m in _TOKEN_RE.finditer(text):
+            self.tokens.append(m.span())
+            if m.lastgroup == "word":
+                self.words.append(m.span())
+        self._starts = [s for s, _ in self.words]
+        self._ends = [e for _, e in self.words]
+
+    def word_at(self, pos: int) -> Span | None:
+        """The word containing ``pos`` (``start <= pos < end``), if any."""
+        i = bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self._ends[i]:
+            return self.words[i]
+        return None
+
+    def next_word(self, pos: int) -> int:
+        """Vim ``w``: the start of the first word starting after ``pos``; else ``pos``."""
+        i = bisect_right(self._starts, pos)
+        return self._starts[i] if i < len(self._starts) else pos
+
+    def prev_word(self, pos: int) -> int:
+        """Vim ``b``: the start of the last word starting before ``pos``; else ``pos``.
+
+        Inside a word that is its own start; at a word start, the previous word's.
+        """
+        i = bisect_left(self._starts, pos) - 1
+        return self._starts[i] if i >= 0 else pos
+
+    def word_end(self, pos: int) -> int:
+        """Vim ``e``: the last character of the first word ending after ``pos``; else ``pos``."""
+        i = bisect_right(self._ends, pos + 1)
+        return self._ends[i] - 1 if i < len(self._ends) else pos
+
+    def snap(self, start: int, end: int) -> Span | None:
+        """The span the annotator meant by selecting ``[start, end)``.
+
+        Clamped and ordered; widened to whole words at both ends; leading and
+        trailing whitespace and punctuation dropped (an abbreviation's dot is
+        part of its word and stays). An empty selection inside a word means
+        that word. ``None`` when no word is touched.
+        """
+        n = len(self.text)
+        start, end = sorted((min(max(start, 0), n), min(max(end, 0), n)))
+        if start == end:
+            return self.word_at(start)
+        first = bisect_right(self._ends, start)  # first word ending after start
+        last = bisect_left(self._starts, end) - 1  # last word starting before end
+        if first > last:
+            return None
+        return self._starts[first], self._ends[last]
+
+
+@lru_cache(maxsize=4)
+def _index(text: str) -> TokenIndex:
+    """The index of a recently used text, so module-level calls stay cheap per key press."""
+    return TokenIndex(text)
+
+
+def word_at(text: str, pos: int) -> Span | None:
+    """See :meth:`TokenIndex.word_at`."""
+    return _index(text).word_at(pos)
+
+
+def next_word(text: str, pos: int) -> int:
+    """See :meth:`TokenIndex.next_word`."""
+    return _index(text).next_word(pos)
+
+
+def prev_word(text: str, pos: int) -> int:
+    """See :meth:`TokenIndex.prev_word`."""
+    return _index(text).prev_word(pos)
+
+
+def word_end(text: str, pos: int) -> int:
+    """See :meth:`TokenIndex.word_end`."""
+    return _index(text).word_end(pos)
+
+
+def snap(text: str, start: int, end: int) -> Span | None:
+    """See :meth:`TokenIndex.snap`."""
+    return _index(text).snap(start, end)

@@ -1,0 +1,44 @@
+"""Every action in the command palette (ctrl+p), from the same table as the help screen."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from annotations.model import VIEWS
+from tui.keymap import binding_rows
+
+SCOPE_TARGET = {"anywhere": None, "article list": "#list", "article text": "#text"}
+
+
+class ActionCommands(Provider):
+    """Run any keyboard action by name: "mark done", "tag ACTOR", "view: to do"..."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        from tui.screens.annotate import VIEW_TITLES, AnnotateScreen
+
+        screen = self.screen
+        if not isinstance(screen, AnnotateScreen):
+            return []
+        commands: list[tuple[str, str, object]] = []
+        for row in binding_rows(self.app):
+            selector = SCOPE_TARGET[row.scope]
+            target = screen if selector is None else screen.query_one(selector)
+            title = f"{row.description} ({row.scope})" if row.scope != "anywhere" else row.description
+            commands.append((title, f"keys: {row.keys}", partial(target.run_action, row.action)))
+        for view in VIEWS:
+            commands.append((f"view: {VIEW_TITLES[view]}", "show these articles in the list",
+                             partial(screen.show_view, view)))
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, run in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)

@@ -1,0 +1,475 @@
+"""The annotator's screen: article list | article text, status bar, footer.
+
+The screen is the go-between: widgets post messages saying what the annotator
+asked for (open this article, tag this range), the screen turns them into calls
+on the one data interface, :class:`annotations.store.Store`, and hands the
+result back to the widgets. Writes run on the UI thread on purpose: one small
+transaction is shorter than a frame, and a span must be on disk before it is
+drawn. Work that can take longer on a big database (the id list of a view, a
+corpus search, progress counts) runs in thread workers with their own
+connection and posts a message back, as in Harlequin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from annotations.model import VIEWS, Edit, Span, Status
+from annotations.store import Store
+from tui.keymap import tag_bindings
+from tui.list_model import ListModel
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_text import ArticleText, one_line
+from tui.widgets.status_bar import StatusBar
+
+FIRST_PAGE = 200  # ids read for the first screen, before the whole view is loaded
+SEARCH_LIMIT = 1000
+VIEW_TITLES = {"all": "all", "todo": "to do", "done": "done", "flagged": "flagged", "skipped": "skipped"}
+LIST_VIEWS = ("all", "todo", "done", "flagged")  # what `t` cycles through
+
+
+def _clock() -> str:
+    return datetime.now().strftime("%H:%M:%S")
+
+
+def describe(span: Span | dict[str, Any]) -> str:
+    """``ACTOR “Syrian government”`` for messages."""
+    label = span.label if isinstance(span, Span) else span.get("label")
+    text = span.text if isinstance(span, Span) else span.get("text", "")
+    text = one_line(text)
+    return f"{label} “{text if len(text) < 40 else text[:37] + '…'}”"
+
+
+class AnnotateScreen(Screen):
+    """List on the left, article on the right."""
+
+    DEFAULT_CSS = """
+    AnnotateScreen #panes { height: 1fr; }
+    AnnotateScreen #left { width: 38%; min-width: 24; max-width: 60; border-right: vkey $panel-lighten-2; }
+    AnnotateScreen #right { width: 1fr; }
+    AnnotateScreen #list-title, AnnotateScreen #head, AnnotateScreen #spaninfo {
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    AnnotateScreen #list-title { height: 1; background: $panel; color: $foreground; text-style: bold; }
+    AnnotateScreen #head { height: 2; background: $panel; padding: 0 1; }
+    AnnotateScreen #spaninfo { height: 1; background: $boost; color: $foreground; padding: 0 1; }
+    AnnotateScreen Input.bar { height: 1; border: none; padding: 0 1; display: none; }
+    AnnotateScreen Input.bar.shown { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("tab", "switch_pane", "pane", tooltip="switch between the list and the text", id="app.switch_pane"),
+        Binding("question_mark", "help", "help", tooltip="this list of keys", id="app.help"),
+        Binding("q", "quit", "quit", id="app.quit"),
+        Binding("u", "undo", "undo", tooltip="undo the last change (also after a restart)", id="edit.undo"),
+        Binding("ctrl+r", "redo", "redo", tooltip="redo what was undone", id="edit.redo"),
+        Binding("d", "set_status('done')", "done", tooltip="mark the article done, open the next to do", id="article.done"),
+        Binding("s", "set_status('skipped')", "skip", tooltip="mark the article skipped, open the next to do", id="article.skip"),
+        Binding("f", "set_status('flagged')", "flag", tooltip="flag the article for a reviewer, open the next to do", id="article.flag"),
+        Binding("right_square_bracket", "step(1)", "next article", show=False, id="article.next"),
+        Binding("left_square_bracket", "step(-1)", "previous article", show=False, id="article.prev"),
+    ]
+
+    @dataclass
+    class ViewLoaded(Message):
+        token: int
+        view: str
+        ids: Any
+        done: int
+        total: int
+
+    @dataclass
+    class SearchDone(Message):
+        token: int
+        query: str
+        ids: list[int]
+
+    @dataclass
+    class Saved(Message):
+        """A change reached the database (what message_hook tests listen for)."""
+
+        what: str
+        article_id: int
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.model = ListModel(store, annotator)
+        self.article_id: int | None = None
+        self._token = 0
+
+    # -- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        schema = self.app.schema
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield Static(id="list-title")
+                yield ArticleList(self.model, id="list")
+                yield Input(placeholder="search the corpus (FTS: \"a phrase\", a OR b)",
+                            id="search", classes="bar")
+            with Vertical(id="right"):
+                yield Static(id="head")
+                yield ArticleText(schema, id="text")
+                yield Input(placeholder="find in this article", id="find", classes="bar")
+                yield Static(id="spaninfo")
+        yield StatusBar(schema, id="status")
+        yield Footer(compact=True)
+
+    @property
+    def list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def text(self) -> ArticleText:
+        return self.query_one(ArticleText)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        for binding in tag_bindings(self.app.schema):  # tag keys come from the label schema
+            self.text._bindings._add_binding(binding)
+        # The first screen needs a page of ids, not the whole table: the rest
+        # arrives from a worker (ViewLoaded).
+        first = self.store.ids_after(self.annotator, "all", 0, FIRST_PAGE)
+        self.model.set_ids(first, view="all", complete=len(first) < FIRST_PAGE)
+        self.list.reload()
+        self._update_list_title()
+        start = self.store.next_todo(self.annotator, 0)
+        if start is not None:
+            self.open_article(start, focus=False)
+            self.list.reload(cursor_id=start)
+        else:
+            self.text.show(None, [])
+            self._update_head()
+        self.list.focus()
+        self._load_view("all")
+
+    # -- views, search ------------------------------------------------------------
+
+    def _load_view(self, view: str) -> None:
+        self._token += 1
+        self._view_worker(view, self._token)
+
+    @work(thread=True, exclusive=True, group="view")
+    def _view_worker(self, view: str, token: int) -> None:
+        with Store(self.store.path, check_same_thread=False) as store:
+            ids = store.list_ids(self.annotator, view)
+            done, total = store.progress(self.annotator)
+        self.post_message(self.ViewLoaded(token, view, ids, done, total))
+
+    def on_annotate_screen_view_loaded(self, message: ViewLoaded) -> None:
+        self.status_bar.set_progress(message.done, message.total)
+        if message.token != self._token:
+            return
+        keep = self.list.current_id or self.article_id
+        self.model.set_ids(message.ids, view=message.view, complete=True)
+        self.list.reload(cursor_id=keep)
+        self._update_list_title()
+
+    @work(thread=True, exclusive=True, group="view")
+    def _search_worker(self, query: str, token: int) -> None:
+        with Store(self.store.path, check_same_thread=False) as store:
+            ids = [row.id for row in store.search(query, SEARCH_LIMIT)]
+        self.post_message(self.SearchDone(token, query, ids))
+
+    def on_annotate_screen_search_done(self, message: SearchDone) -> None:
+        if message.token != self._token:
+            return
+        self.model.set_ids(message.ids, query=message.query, ranked=True)
+        self.list.cursor = 0
+        self.list.reload()
+        self.list.focus()
+        self._update_list_title()
+
+    def _update_list_title(self) -> None:
+        m = self.model
+        if m.query is not None:
+            title = Text(f" search: {m.query}", no_wrap=True, overflow="ellipsis")
+            title.append(f"  {len(m)} hit{'s' if len(m) != 1 else ''}  esc: back", Style(dim=True))
+        else:
+            count = f"{len(m):,}" if m.complete else f"{len(m):,}+"
+            title = Text(f" {VIEW_TITLES[m.view]} ({count})", no_wrap=True, overflow="ellipsis")
+            title.append("  t: view  /: search", Style(dim=True))
+        self.query_one("#list-title", Static).update(title)
+
+    @on(ArticleList.CycleView)
+    def _cycle_view(self) -> None:
+        current = self.model.view if self.model.view in LIST_VIEWS else "all"
+        view = LIST_VIEWS[(LIST_VIEWS.index(current) + 1) % len(LIST_VIEWS)]
+        self.show_view(view)
+
+    def show_view(self, view: str) -> None:
+        if view not in VIEWS:
+            raise ValueError(view)
+        first = self.store.ids_after(self.annotator, view, 0, FIRST_PAGE)
+        self.model.set_ids(first, view=view, complete=len(first) < FIRST_PAGE)
+        self.list.cursor = 0
+        self.list.reload(cursor_id=self.article_id)
+        self._update_list_title()
+        self._load_view(view)
+
+    @on(ArticleList.SearchRequested)
+    def _show_search(self) -> None:
+        bar = self.query_one("#search", Input)
+        bar.add_class("shown")
+        bar.focus()
+
+    @on(Input.Submitted, "#search")
+    def _run_search(self, event: Input.Submitted) -> None:
+        self._hide_bar(event.input)
+        self.list.focus()
+        query = event.value.strip()
+        if query:
+            self._token += 1
+            self._search_worker(query, self._token)
+
+    @on(ArticleList.ClearSearch)
+    def _clear_search(self) -> None:
+        self.show_view(self.model.view)
+
+    # -- find in the article --------------------------------------------------------
+
+    @on(ArticleText.FindRequested)
+    def _show_find(self) -> None:
+        bar = self.query_one("#find", Input)
+        bar.add_class("shown")
+        bar.focus()
+
+    @on(Input.Submitted, "#find")
+    def _run_find(self, event: Input.Submitted) -> None:
+        self._hide_bar(event.input)
+        self.text.focus()
+        found = self.text.find(event.value)
+        if event.value and not found:
+            self.notify(f"not found in this article: {event.value}", severity="warning", timeout=3,
+                        markup=False)
+
+    def _hide_bar(self, bar: Input) -> None:
+        bar.remove_class("shown")
+
+    def on_key(self, event) -> None:
+        """Escape in a search bar closes it and goes back where the annotator was."""
+        if event.key == "escape" and isinstance(self.focused, Input):
+            bar = self.focused
+            self._hide_bar(bar)
+            (self.list if bar.id == "search" else self.text).focus()
+            event.stop()
+
+    # -- opening articles ---------------------------------------------------------
+
+    @on(ArticleList.Open)
+    def _open_from_list(self, message: ArticleList.Open) -> None:
+        self.open_article(message.article_id)
+
+    def open_article(self, article_id: int, *, focus: bool = True, cursor: int = 0) -> None:
+        article = self.store.article(article_id)
+        if article is None:
+            self.notify(f"article {article_id} is gone", severity="error")
+            return
+        self.article_id = article_id
+        self.text.show(article, self.store.spans(article_id, self.annotator), cursor=cursor)
+        self.list.set_open(article_id)
+        index = self.model.index_of(article_id)
+        if index is not None:
+            self.list.cursor = index
+        self._update_head()
+        if focus:
+            self.text.focus()
+
+    def _update_head(self) -> None:
+        head = Text(no_wrap=True, overflow="ellipsis")
+        article = self.text.article
+        if article is None:
+            head.append("No article open", Style(bold=True))
+        else:
+            head.append(one_line(article.title or "(untitled)"), Style(bold=True))
+            meta = " · ".join(one_line(x) for x in (article.source, (article.published or "")[:10],
+                                                        article.byline) if x)
+            status = self.store.status(article.id, self.annotator)
+            head.append("\n")
+            head.append(meta or "(no source)", Style(dim=True))
+            head.append(f"  [{status.value.replace('_', ' ')}]", Style(dim=True))
+        self.query_one("#head", Static).update(head)
+
+    def action_switch_pane(self) -> None:
+        (self.list if self.text.has_focus else self.text).focus()
+
+    def action_step(self, step: int) -> None:
+        """Open the next (previous) article of the list."""
+        current = self.article_id if self.article_id is not None else self.list.current_id
+        if current is None:
+            return
+        target = self.model.neighbour(current, step)
+        if target is None:
+            self.app.bell()
+            return
+        self.open_article(target, focus=self.text.has_focus)
+
+    # -- changes: every one saved at once ----------------------------------------
+
+    def _saved(self, what: str, article_id: int) -> None:
+        self.status_bar.set_saved(_clock())
+        self.list.refresh_article(article_id)
+        self.post_message(self.Saved(what, article_id))
+
+    def _failed(self, exc: Exception) -> None:
+        self.status_bar.set_error(str(exc))
+        self.notify(f"not saved: {exc}", severity="error", markup=False)
+
+    def _reload_spans(self) -> None:
+        if self.article_id is not None:
+            self.text.set_spans(self.store.spans(self.article_id, self.annotator))
+
+    @on(ArticleText.Tag)
+    def _tag(self, message: ArticleText.Tag) -> None:
+        if any((s.start, s.end, s.label) == (message.start, message.end, message.label)
+               for s in self.text.spans):
+            self.app.bell()
+            self.notify(f"already tagged as {message.label}", timeout=2, markup=False)
+            return
+        try:
+            if self.store.status(message.article_id, self.annotator) is Status.NEW:
+                self.store.set_status(message.article_id, self.annotator, Status.IN_PROGRESS, record=False)
+            span = self.store.add_span(message.article_id, self.annotator, message.start, message.end,
+                                       message.label)
+        except Exception as exc:  # the database said no: say so, keep what is saved
+            self._failed(exc)
+            return
+        self.text.after_tag(span)
+        self._reload_spans()
+        self._update_head()
+        self._saved("tag", message.article_id)
+
+    @on(ArticleText.Delete)
+    def _delete(self, message: ArticleText.Delete) -> None:
+        try:
+            self.store.delete_span(message.span.id)
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._reload_spans()
+        self.notify(f"deleted {describe(message.span)} (u undoes)", timeout=2, markup=False)
+        self._saved("delete", message.span.article_id)
+
+    @on(ArticleText.Edit)
+    def _edit(self, message: ArticleText.Edit) -> None:
+        from tui.screens.edit_span import EditSpanScreen
+
+        def done(result: tuple[str, dict[str, Any]] | None) -> None:
+            if result is None:
+                return
+            label, attributes = result
+            try:
+                self.store.update_span(message.span.id, label=label, attributes=attributes)
+            except Exception as exc:
+                self._failed(exc)
+                return
+            self._reload_spans()
+            self._saved("edit", message.span.article_id)
+
+        self.app.push_screen(EditSpanScreen(self.app.schema, message.span), done)
+
+    def on_article_text_moved(self, message: ArticleText.Moved) -> None:
+        info = Text(no_wrap=True, overflow="ellipsis")
+        schema = self.app.schema
+        for i, span in enumerate(message.spans):
+            if i:
+                info.append("  ")
+            label = schema.get(span.label)
+            style = (Style(underline=True) if self.app.no_color or label is None
+                     else Style(color="black", bgcolor=label.colour))
+            info.append(span.label, style)
+            info.append(f" {describe(span).split(' ', 1)[1]}")
+            if span.attributes:
+                info.append(" " + " ".join(f"{k}={v}" for k, v in span.attributes.items()), Style(dim=True))
+        if not message.spans:
+            info.append("v select · 1-3 tag · x delete · e edit · {/} spans · / find", Style(dim=True))
+        self.query_one("#spaninfo", Static).update(info)
+
+    def action_set_status(self, status: str) -> None:
+        """Mark the open article done / skipped / flagged and open the next one to do."""
+        article_id = self.article_id if self.article_id is not None else self.list.current_id
+        if article_id is None:
+            return
+        try:
+            self.store.set_status(article_id, self.annotator, Status(status))
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._saved(status, article_id)
+        self._refresh_progress()
+        following = self.store.next_todo(self.annotator, article_id)
+        if following is None:
+            self._update_head()
+            self.notify("Nothing left to do in this database.", timeout=4)
+            return
+        self.open_article(following, focus=self.text.has_focus or self.article_id == article_id)
+
+    def _refresh_progress(self) -> None:
+        done, total = self.store.progress(self.annotator)
+        self.status_bar.set_progress(done, total)
+
+    def _apply_edit(self, edit: Edit | None, verb: str) -> None:
+        if edit is None:
+            self.app.bell()
+            self.notify(f"nothing to {verb}", timeout=2)
+            return
+        state = edit.before if verb == "undo" else edit.after
+        other = edit.after if verb == "undo" else edit.before
+        span_state = state if edit.kind != "set_status" and state else other
+        cursor = int(span_state.get("start", 0)) if edit.kind != "set_status" and span_state else 0
+        if edit.article_id != self.article_id:
+            self.open_article(edit.article_id, focus=self.text.has_focus, cursor=cursor)
+        else:
+            self._reload_spans()
+            if edit.kind != "set_status":
+                self.text.cursor = self.text._clamp(cursor)
+        self._update_head()
+        self.list.refresh_article(edit.article_id)
+        if edit.kind == "set_status":
+            self._refresh_progress()
+        what = {
+            "add_span": f"adding {describe(edit.after or {})}",
+            "delete_span": f"deleting {describe(edit.before or {})}",
+            "update_span": f"editing {describe(edit.before or {})}",
+            "set_status": f"status {(edit.before or {}).get('status') or 'new'} → {(edit.after or {}).get('status')}",
+        }[edit.kind]
+        self.notify(f"{verb}: {what}", timeout=2, markup=False)
+        self.status_bar.set_saved(_clock())
+        self.post_message(self.Saved(verb, edit.article_id))
+
+    def action_undo(self) -> None:
+        try:
+            self._apply_edit(self.store.undo(self.annotator), "undo")
+        except Exception as exc:
+            self._failed(exc)
+
+    def action_redo(self) -> None:
+        try:
+            self._apply_edit(self.store.redo(self.annotator), "redo")
+        except Exception as exc:
+            self._failed(exc)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.app.exit()

@@ -1,0 +1,45 @@
+"""``?``: every action, its keys (after the user's keymap) and its id for rebinding."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.keymap import binding_rows
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
+        Binding("j,down", "scroll(1)", "down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "up", show=False, id="help.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
+        table.add_column("where", style="dim", no_wrap=True)
+        table.add_column("keys", style="bold", no_wrap=True)
+        table.add_column("does")
+        table.add_column("id (for keymap.toml)", style="dim", no_wrap=True)
+        for row in binding_rows(self.app):
+            table.add_row(row.scope, Text(row.keys), Text(row.description), row.id)
+        with VerticalScroll():
+            yield Static(Text("newsmark keys — esc closes. Rebind any id in "
+                              "~/.config/newsmark/keymap.toml under [keys].", style="bold"))
+            yield Static(table)
+
+    def action_scroll(self, delta: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=delta, animate=False)

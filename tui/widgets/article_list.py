@@ -1,0 +1,236 @@
+"""The article list: a virtual list over any number of articles.
+
+Textual's ``OptionList``, ``ListView`` and ``DataTable`` build every row up front
+(seconds at 100,000 rows), so this is our own ``ScrollView`` on the line API,
+like Toolong's log view: the list knows only the article ids of the current
+view (:class:`tui.list_model.ListModel`), and ``render_line`` asks the model for
+the one row it draws; the model fetches rows from SQLite a page at a time, by
+id, and keeps recent pages in an LRU cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotations.model import ListRow, Status
+from tui.list_model import ListModel
+from tui.textlayout import cell_width
+from tui.widgets.article_text import one_line
+
+# A glyph per status: readable without colour (NO_COLOR, 16-colour terminals).
+STATUS_GLYPH = {
+    Status.NEW: " ",
+    Status.IN_PROGRESS: "•",
+    Status.DONE: "✓",
+    Status.SKIPPED: "»",
+    Status.FLAGGED: "!",
+}
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut or padded to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    if cell_width(text) <= width:
+        return text + " " * (width - cell_width(text))
+    out, used = [], 0
+    for ch in text:
+        w = cell_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" + " " * (width - used - 1)
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """Title, source, status and span count of each article in the current view."""
+
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--open",
+        "article-list--done",
+        "article-list--flagged",
+        "article-list--muted",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-y: scroll;
+        overflow-x: hidden;
+    }
+    ArticleList > .article-list--cursor { background: $accent 50%; text-style: bold; }
+    ArticleList:focus > .article-list--cursor { background: $accent; color: $text; text-style: bold; }
+    ArticleList > .article-list--open { text-style: bold underline; }
+    ArticleList > .article-list--done { color: $success; }
+    ArticleList > .article-list--flagged { color: $error; }
+    ArticleList > .article-list--muted { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("k,up", "move(-1)", "previous article in list", show=False, id="list.up"),
+        Binding("j,down", "move(1)", "next article in list", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "page down", show=False, id="list.page_down"),
+        Binding("g,home", "edge(0)", "first in list", show=False, id="list.top"),
+        Binding("G,end", "edge(1)", "last in list", show=False, id="list.bottom"),
+        Binding("enter", "open", "open", tooltip="open the article in the text pane", id="list.open"),
+        Binding("slash", "search", "search", tooltip="search the corpus (FTS5); enter shows the hits", id="list.search"),
+        Binding("t", "cycle_view", "view", tooltip="cycle the list: all, to do, done, flagged", id="list.view"),
+        Binding("escape", "clear_search", "back from search results", show=False, id="list.clear_search"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    @dataclass
+    class Open(Message):
+        article_id: int
+
+    @dataclass
+    class SearchRequested(Message):
+        pass
+
+    @dataclass
+    class CycleView(Message):
+        pass
+
+    @dataclass
+    class ClearSearch(Message):
+        pass
+
+    def __init__(self, model: ListModel, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.model = model
+        self.open_id: int | None = None
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self, cursor_id: int | None = None) -> None:
+        """The model's ids changed (new view, search, full id list loaded)."""
+        self.virtual_size = Size(self.size.width, len(self.model))
+        index = self.model.index_of(cursor_id) if cursor_id is not None else None
+        if index is None:
+            index = min(self.cursor, max(len(self.model) - 1, 0))
+        self.refresh()
+        self.cursor = index
+
+    def refresh_article(self, article_id: int) -> None:
+        """Redraw one article's row after its status or spans changed."""
+        self.model.forget(article_id)
+        index = self.model.index_of(article_id)
+        if index is not None:
+            self.refresh_line(index)
+
+    @property
+    def current_id(self) -> int | None:
+        return self.model.id_at(self.cursor)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self.model):
+            if index == 0:
+                msg = "No articles here." if not self.model.query else "No matches."
+                return Strip([Segment(_fit(msg, width), base + self.get_component_rich_style(
+                    "article-list--muted", partial=True))])
+            return Strip.blank(width, base)
+        row = self.model.row(index)
+        if row is None:
+            return Strip.blank(width, base)
+        return self._render_row(row, index == self.cursor, width)
+
+    def _render_row(self, row: ListRow, is_cursor: bool, width: int) -> Strip:
+        base = self.rich_style
+        status_style = base
+        if row.status is Status.DONE:
+            status_style = base + self.get_component_rich_style("article-list--done", partial=True)
+        elif row.status is Status.FLAGGED:
+            status_style = base + self.get_component_rich_style("article-list--flagged", partial=True)
+        muted = base + self.get_component_rich_style("article-list--muted", partial=True)
+        count = f"{row.spans:>3}" if row.spans else "   "
+        source_w = 14 if width >= 50 else 0
+        title_w = max(0, width - 2 - source_w - (1 if source_w else 0) - 4)
+        title = one_line(row.title or "(untitled)")
+        source = one_line(row.source or "")
+        title_style = base
+        if row.id == self.open_id:
+            title_style = base + self.get_component_rich_style("article-list--open", partial=True)
+        segments = [
+            Segment(STATUS_GLYPH[row.status] + " ", status_style),
+            Segment(_fit(title, title_w), title_style),
+        ]
+        if source_w:
+            segments += [Segment(" "), Segment(_fit(source, source_w), muted)]
+        segments.append(Segment(" " + count, muted))
+        if is_cursor:
+            cursor_style = self.get_component_rich_style("article-list--cursor", partial=True)
+            segments = [Segment(t, (s or base) + cursor_style) for t, s, _ in segments]
+        return Strip(segments).crop_extend(0, width, base)
+
+    # -- moving --------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if height:
+            if new < top:
+                self.scroll_to(y=new, animate=False, immediate=True)
+            elif new >= top + height:
+                self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+
+    def _set_cursor(self, index: int) -> None:
+        self.cursor = min(max(index, 0), max(len(self.model) - 1, 0))
+
+    def action_move(self, delta: int) -> None:
+        self._set_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_edge(self, end: int) -> None:
+        self._set_cursor(len(self.model) - 1 if end else 0)
+
+    def action_open(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.Open(self.current_id))
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested())
+
+    def action_cycle_view(self) -> None:
+        self.post_message(self.CycleView())
+
+    def action_clear_search(self) -> None:
+        if self.model.query:
+            self.post_message(self.ClearSearch())
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y
+        if index < len(self.model):
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_open()
+
+    def set_open(self, article_id: int | None) -> None:
+        old, self.open_id = self.open_id, article_id
+        for aid in (old, article_id):
+            if aid is not None:
+                index = self.model.index_of(aid)
+                if index is not None:
+                    self.refresh_line(index)

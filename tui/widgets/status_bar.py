@@ -1,0 +1,75 @@
+"""The line under the panes: label keys, progress, and whether the last change is saved.
+
+Drawn as one Rich ``Text`` (no markup: nothing here is parsed), and updated only
+when one of the three changes, never on a cursor move.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from annotations.schema import LabelSchema
+
+BAR_CELLS = 12
+
+
+def progress_bar(done: int, total: int, cells: int = BAR_CELLS) -> str:
+    """``███░░░`` for done/total, readable without colour."""
+    filled = round(cells * done / total) if total else 0
+    return "█" * filled + "░" * (cells - filled)
+
+
+class StatusBar(Static):
+    """``1 ACTOR 2 CASUALTY 3 LOCATION │ done 3/32 ███░░ │ ✓ saved 10:42:03``."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    def __init__(self, schema: LabelSchema, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.schema = schema
+        self.done = 0
+        self.total = 0
+        self.saved: str = ""
+        self.error: str | None = None
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def set_progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self._redraw()
+
+    def set_saved(self, when: str) -> None:
+        self.saved, self.error = when, None
+        self._redraw()
+
+    def set_error(self, message: str) -> None:
+        self.error = message
+        self._redraw()
+
+    def _redraw(self) -> None:
+        nocolor = self.app.no_color
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for label in self.schema.labels:
+            style = Style(underline=True) if nocolor else Style(color="black", bgcolor=label.colour)
+            text.append(f" {label.key} ", Style(bold=True))
+            text.append(label.name, style)
+        text.append(" │ ")
+        text.append(f"done {self.done}/{self.total} ")
+        text.append(progress_bar(self.done, self.total))
+        text.append(" │ ")
+        if self.error:
+            text.append(f"NOT SAVED: {self.error}", Style(bold=True, reverse=True))
+        elif self.saved:
+            text.append(f"✓ saved {self.saved}")
+        else:
+            text.append("✓ nothing to save")
+        self.update(text)
