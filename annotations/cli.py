@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,8 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from annotations.cleaning import CLEANER_VERSION
-from annotations.importing import ImportReport, Pipeline, import_paths, split_inputs
+if TYPE_CHECKING:
+    from annotations.importing import ImportReport
+
 from annotations.model import Document, Problem
 from annotations.store import DB_ENV, Store, resolve_db_path
 
@@ -71,6 +73,8 @@ def main(ctx: click.Context) -> None:
 def _import_sample_if_empty(store: Store, db: str | None) -> None:
     """A first run on the default database starts with something to read."""
     if store.article_count() == 0 and db is None and SAMPLE_CORPUS.is_dir():
+        from annotations.importing import import_paths
+
         report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
         click.echo(f"imported the sample corpus: {report.added} articles", err=True)
 
@@ -120,6 +124,10 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool) -> None:
     nothing; each file is saved in one transaction. Exit status 1 if anything
     could not be imported.
     """
+    # The import pipeline (trafilatura, feedparser) loads only for the commands
+    # that need it: the annotator starts faster without it.
+    from annotations.importing import import_paths
+
     store = _open(db)
     err = _err()
     columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -169,6 +177,8 @@ def print_report(report: ImportReport, db: Path) -> None:
 @fetch_option
 def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> None:
     """Print (or write) the cleaned text of files: the cleaner import uses, no database."""
+    from annotations.importing import Pipeline, split_inputs
+
     inputs, problems, _ignored = split_inputs(paths)
     pipeline = Pipeline(None, fetch=fetch)
     pipeline.count_lines(inputs)
@@ -230,6 +240,9 @@ def reclean_command(db: str | None) -> None:
 
     Articles with annotations keep the text their spans point into.
     """
+    from annotations.cleaning import CLEANER_VERSION
+    from annotations.importing import ImportReport, Pipeline
+
     report = ImportReport()
     with _open(db) as store:
         pipeline = Pipeline(store)

@@ -21,12 +21,14 @@ import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from annotations.migrations import migrate
 from annotations.model import (
@@ -136,8 +138,18 @@ class Store:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA busy_timeout = 5000")  # several annotators share one file
         migrate(self.conn)
-        self.db = sqlite_utils.Database(self.conn)
         self._annotator_ids: dict[str, int] = {}  # name -> id, committed rows only
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on the same connection, for introspection and ad-hoc reads.
+
+        Imported on first use: sqlite-utils pulls in numpy (about 90 ms), which
+        the annotator's start-up does not need.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- lifecycle -------------------------------------------------------------
 

@@ -107,3 +107,25 @@ class TextLayout:
     def row_text(self, row: int) -> str:
         r = self.rows[row]
         return self.text[r.start : r.end]
+
+
+def scroll_into_view(view, row: int) -> None:
+    """Scroll a line-API view so that ``row`` shows, by half a screen at a time.
+
+    Any scroll repaints the whole pane (7-8 KB at 120x40); scrolling one row per
+    key press would send that on every press once the cursor reaches the edge.
+    Jumping half a screen sends it once every half screen of moves, as ``less``
+    does. A far jump (search, g/G) centres the row.
+    """
+    top = view.scroll_offset.y
+    height = view.scrollable_content_region.height
+    if not height or top <= row < top + height:
+        return
+    half = max(1, height // 2)
+    if top - half <= row < top:
+        y = top - half
+    elif top + height <= row < top + height + half:
+        y = top + half
+    else:
+        y = row - half
+    view.scroll_to(y=max(0, y), animate=False, immediate=True)

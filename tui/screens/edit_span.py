@@ -31,7 +31,9 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
         border: round $accent; background: $surface; padding: 0 1;
     }
     EditSpanScreen OptionList { height: auto; max-height: 8; }
-    EditSpanScreen Input { height: 1; border: none; margin: 0 0 0 2; }
+    EditSpanScreen #attributes { height: auto; }
+    EditSpanScreen Input { height: 1; border: none; margin: 0 0 0 2; background: $boost; }
+    EditSpanScreen Input:focus { background: $primary 30%; }
     EditSpanScreen .hint { color: $text-muted; }
     """
 

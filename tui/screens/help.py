@@ -30,12 +30,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
-        table.add_column("where", style="dim", no_wrap=True)
-        table.add_column("keys", style="bold", no_wrap=True)
-        table.add_column("does")
-        table.add_column("id (for keymap.toml)", style="dim", no_wrap=True)
+        table.add_column("keys", style="bold", no_wrap=True, max_width=14)
+        table.add_column("does", ratio=1)
+        table.add_column("id (keymap.toml)", style="dim", no_wrap=True)
+        scope = None
         for row in binding_rows(self.app):
-            table.add_row(row.scope, Text(row.keys), Text(row.description), row.id)
+            if row.scope != scope:  # a heading row per pane, not a column: more room to read
+                scope = row.scope
+                table.add_row(Text(scope, style="bold underline"), "", "")
+            table.add_row(Text(row.keys), Text(row.description), row.id)
         with VerticalScroll():
             yield Static(Text("newsmark keys — esc closes. Rebind any id in "
                               "~/.config/newsmark/keymap.toml under [keys].", style="bold"))

@@ -10,20 +10,19 @@ id, and keeps recent pages in an LRU cache.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import ListRow, Status
 from tui.list_model import ListModel
-from tui.textlayout import cell_width
+from tui.textlayout import cell_width, scroll_into_view
 from tui.widgets.article_text import one_line
 
 # A glyph per status: readable without colour (NO_COLOR, 16-colour terminals).
@@ -52,6 +51,15 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - used - 1)
 
 
+class ListHost(Protocol):
+    """What the list asks of the screen it is on."""
+
+    def open_article(self, article_id: int) -> None: ...
+    def show_search(self) -> None: ...
+    def cycle_view(self) -> None: ...
+    def show_view(self, view: str) -> None: ...
+
+
 class ArticleList(ScrollView, can_focus=True):
     """Title, source, status and span count of each article in the current view."""
 
@@ -70,8 +78,14 @@ class ArticleList(ScrollView, can_focus=True):
         overflow-y: scroll;
         overflow-x: hidden;
     }
-    ArticleList > .article-list--cursor { background: $accent 50%; text-style: bold; }
-    ArticleList:focus > .article-list--cursor { background: $accent; color: $text; text-style: bold; }
+    ArticleList > .article-list--cursor {
+        background: $block-cursor-blurred-background; color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    ArticleList:focus > .article-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
     ArticleList > .article-list--open { text-style: bold underline; }
     ArticleList > .article-list--done { color: $success; }
     ArticleList > .article-list--flagged { color: $error; }
@@ -92,22 +106,6 @@ class ArticleList(ScrollView, can_focus=True):
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
-
-    @dataclass
-    class Open(Message):
-        article_id: int
-
-    @dataclass
-    class SearchRequested(Message):
-        pass
-
-    @dataclass
-    class CycleView(Message):
-        pass
-
-    @dataclass
-    class ClearSearch(Message):
-        pass
 
     def __init__(self, model: ListModel, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -179,7 +177,7 @@ class ArticleList(ScrollView, can_focus=True):
         segments.append(Segment(" " + count, muted))
         if is_cursor:
             cursor_style = self.get_component_rich_style("article-list--cursor", partial=True)
-            segments = [Segment(t, (s or base) + cursor_style) for t, s, _ in segments]
+            segments = [Segment(t, base + cursor_style) for t, s, _ in segments]
         return Strip(segments).crop_extend(0, width, base)
 
     # -- moving --------------------------------------------------------------------------
@@ -187,12 +185,7 @@ class ArticleList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh_line(old)
         self.refresh_line(new)
-        top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if height:
-            if new < top:
-                self.scroll_to(y=new, animate=False, immediate=True)
-            elif new >= top + height:
-                self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        scroll_into_view(self, new)
 
     def _set_cursor(self, index: int) -> None:
         self.cursor = min(max(index, 0), max(len(self.model) - 1, 0))
@@ -206,19 +199,27 @@ class ArticleList(ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self._set_cursor(len(self.model) - 1 if end else 0)
 
+    # These call the screen directly, not by message: a message would be handled
+    # after keys already typed (over SSH, "enter w w 1" arrives in one read), and
+    # those keys must reach the article or search bar that the key opened.
+
+    @property
+    def host(self) -> ListHost:
+        return self.screen  # type: ignore[return-value]
+
     def action_open(self) -> None:
         if self.current_id is not None:
-            self.post_message(self.Open(self.current_id))
+            self.host.open_article(self.current_id)
 
     def action_search(self) -> None:
-        self.post_message(self.SearchRequested())
+        self.host.show_search()
 
     def action_cycle_view(self) -> None:
-        self.post_message(self.CycleView())
+        self.host.cycle_view()
 
     def action_clear_search(self) -> None:
         if self.model.query:
-            self.post_message(self.ClearSearch())
+            self.host.show_view(self.model.view)
 
     def on_click(self, event) -> None:
         index = self.scroll_offset.y + event.y

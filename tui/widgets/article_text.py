@@ -5,9 +5,9 @@ wrapped once per width into rows (:mod:`tui.textlayout`) and ``render_line``
 builds the one ``Strip`` a row needs. A cursor move repaints two rows, so what
 crosses an SSH link per key press is a few hundred bytes, not a screen.
 
-The widget never touches the database. Tagging, deleting and relabelling post
-messages (``Tag``, ``Delete``, ``Edit``) that the app turns into store calls,
-then hands the new spans back with :meth:`ArticleText.set_spans`.
+The widget never touches the database. Tagging, deleting and relabelling call
+the screen (:class:`TextHost`), which saves through the store and hands the new
+spans back with :meth:`ArticleText.set_spans`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -30,13 +31,15 @@ from textual.strip import Strip
 from annotations.model import Article, Span
 from annotations.schema import LabelSchema
 from annotations.tokens import TokenIndex
-from tui.textlayout import TextLayout
+from tui.textlayout import TextLayout, scroll_into_view
 
 # Article text is data: control characters are drawn as spaces, never sent to the
 # terminal (the importer strips them already; this is the last line of defence).
 # Same length, so offsets do not move.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # not \n: it ends paragraphs
 _BLACK = Style(color="black")
+# Under NO_COLOR, the n-th label of the schema is drawn underlined plus one of these.
+_NO_COLOR_LABELS = (Style(), Style(bold=True), Style(italic=True), Style(dim=True))
 
 
 def display_text(text: str) -> str:
@@ -52,6 +55,19 @@ def one_line(text: str) -> str:
 class Match:
     start: int
     end: int
+
+
+class TextHost(Protocol):
+    """What the text pane asks of the screen it is on: the screen owns the store.
+
+    Called directly, not by message, so that every change is saved in the order
+    the keys were typed, before the next key is read (type-ahead over SSH).
+    """
+
+    def tag(self, article_id: int, start: int, end: int, label: str) -> Span | None: ...
+    def delete_span(self, span: Span) -> None: ...
+    def edit_span(self, span: Span) -> None: ...
+    def show_find(self) -> None: ...
 
 
 class ArticleText(ScrollView, can_focus=True):
@@ -72,8 +88,8 @@ class ArticleText(ScrollView, can_focus=True):
         overflow-y: scroll;  /* a scrollbar that comes and goes would re-wrap the text */
         overflow-x: hidden;
     }
-    ArticleText > .article-text--cursor { text-style: reverse bold; }
-    ArticleText > .article-text--selection { background: $accent 60%; color: $text; }
+    ArticleText > .article-text--cursor { text-style: reverse bold underline; }
+    ArticleText > .article-text--selection { text-style: reverse; }
     ArticleText > .article-text--match { background: $warning 40%; text-style: underline; }
     ArticleText > .article-text--empty { color: $text-muted; text-style: italic; }
     """
@@ -98,8 +114,8 @@ class ArticleText(ScrollView, can_focus=True):
         Binding("G", "edge(1)", "end of article", show=False, id="text.bottom"),
         Binding("v", "toggle_selection", "select", tooltip="start (or drop) a selection; moving extends it", id="text.select"),
         Binding("escape", "clear_selection", "clear selection / matches", show=False, id="text.clear"),
-        Binding("x", "delete_span", "delete", tooltip="delete the span under the cursor", id="text.delete"),
-        Binding("e", "edit_span", "edit", tooltip="change the label and attributes of the span under the cursor", id="text.edit"),
+        Binding("x", "delete_span", "delete", show=False, tooltip="delete the span under the cursor", id="text.delete"),
+        Binding("e", "edit_span", "edit", show=False, tooltip="change the label and attributes of the span under the cursor", id="text.edit"),
         Binding("left_curly_bracket", "jump_span(-1)", "previous span", show=False, id="text.span_prev"),
         Binding("right_curly_bracket", "jump_span(1)", "next span", show=False, id="text.span_next"),
         Binding("slash", "find", "find", tooltip="find in this article; enter selects the next match", id="text.find"),
@@ -107,29 +123,6 @@ class ArticleText(ScrollView, can_focus=True):
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
-
-    # -- messages to the app --------------------------------------------------
-
-    @dataclass
-    class Tag(Message):
-        """Tag ``start:end`` (already snapped to tokens) as ``label``."""
-
-        article_id: int
-        start: int
-        end: int
-        label: str
-
-    @dataclass
-    class Delete(Message):
-        span: Span
-
-    @dataclass
-    class Edit(Message):
-        span: Span
-
-    @dataclass
-    class FindRequested(Message):
-        """The annotator pressed ``/``: the app shows the find bar."""
 
     @dataclass
     class Moved(Message):
@@ -142,7 +135,7 @@ class ArticleText(ScrollView, can_focus=True):
         self.schema = schema
         self.article: Article | None = None
         self.text = ""
-        self.tokens = TokenIndex("")
+        self._tokens: TokenIndex | None = None
         self.spans: list[Span] = []
         self.anchor: int | None = None
         self.picked: int | None = None  # id of the span picked by {, }, a click
@@ -161,7 +154,7 @@ class ArticleText(ScrollView, can_focus=True):
         """Show ``article`` (None: nothing open) with ``spans``, cursor at ``cursor``."""
         self.article = article
         self.text = display_text(article.clean_text) if article else ""
-        self.tokens = TokenIndex(self.text)
+        self._tokens = None
         self.anchor = None
         self.picked = None
         self.matches, self.match_index = [], -1
@@ -174,14 +167,25 @@ class ArticleText(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
 
-    def set_spans(self, spans: list[Span]) -> None:
+    def set_spans(self, spans: list[Span], changed: tuple[int, int] | None = None) -> None:
+        """New spans; ``changed`` (start, end) limits the repaint to the rows that range covers."""
         self.spans = sorted(spans, key=lambda s: (s.start, -s.end, s.id))
         if self.picked is not None and not any(s.id == self.picked for s in self.spans):
             self.picked = None
         self._version += 1
         self._cache.clear()
-        self.refresh()
+        if changed is not None and self._layout is not None:
+            self._refresh_range(changed[0], max(changed[0], changed[1] - 1))
+        else:
+            self.refresh()
         self._report_spans(force=True)
+
+    @property
+    def tokens(self) -> TokenIndex:
+        """Built on first use: 20 ms for a 20,000-word article, not needed to read it."""
+        if self._tokens is None:
+            self._tokens = TokenIndex(self.text)
+        return self._tokens
 
     @property
     def layout_rows(self) -> TextLayout:
@@ -266,14 +270,15 @@ class ArticleText(ScrollView, can_focus=True):
 
     def _span_style(self, span: Span, overlap: bool) -> Style:
         label = self.schema.get(span.label)
-        nocolor = self.app.no_color
-        style = _BLACK + Style(bgcolor=label.colour) if label and not nocolor else Style()
-        if nocolor:
-            style += Style(underline=True)
+        if self.app.no_color:  # no colours: labels differ by text attributes instead
+            index = self.schema.labels.index(label) if label else 0
+            style = Style(underline=True) + _NO_COLOR_LABELS[index % len(_NO_COLOR_LABELS)]
             if overlap:
-                style += Style(bold=True, italic=True)
-        elif overlap:
-            style += Style(underline=True)
+                style += Style(reverse=True)
+        else:
+            style = _BLACK + Style(bgcolor=label.colour) if label else Style(underline=True)
+            if overlap:
+                style += Style(underline=True)
         if span.id == self.picked:
             style += Style(bold=True, italic=True)
         return style
@@ -361,13 +366,7 @@ class ArticleText(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         if self._layout is None or not self.size.height:
             return
-        row = self._layout.row_of(self.cursor)
-        top = self.scroll_offset.y
-        height = self.scrollable_content_region.height
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+        scroll_into_view(self, self._layout.row_of(self.cursor))
 
     def _move_to(self, offset: int, keep_goal: bool = False) -> None:
         if not keep_goal:
@@ -430,6 +429,10 @@ class ArticleText(ScrollView, can_focus=True):
         elif self.matches:
             self.set_matches([])
 
+    @property
+    def host(self) -> TextHost:
+        return self.screen  # type: ignore[return-value]
+
     # -- spans ------------------------------------------------------------------------
 
     def action_tag(self, label: str) -> None:
@@ -442,26 +445,25 @@ class ArticleText(ScrollView, can_focus=True):
             self.notify("Nothing to tag here: put the cursor on a word or select some text.",
                         severity="warning", timeout=3)
             return
-        self.post_message(self.Tag(self.article.id, target[0], target[1], label))
-
-    def after_tag(self, span: Span) -> None:
-        """The app saved ``span``: clear the selection and pick it."""
-        self.anchor = None
-        self.picked = span.id
+        span = self.host.tag(self.article.id, target[0], target[1], label)
+        if span is not None:
+            self.anchor = None
+            self.picked = span.id
+            self._refresh_range(min(span.start, self.cursor), max(span.end, self.cursor))
 
     def action_delete_span(self) -> None:
         span = self.span_under_cursor()
         if span is None:
             self.app.bell()
             return
-        self.post_message(self.Delete(span))
+        self.host.delete_span(span)
 
     def action_edit_span(self) -> None:
         span = self.span_under_cursor()
         if span is None:
             self.app.bell()
             return
-        self.post_message(self.Edit(span))
+        self.host.edit_span(span)
 
     def action_jump_span(self, direction: int) -> None:
         """Move to the next (previous) span's start and pick it."""
@@ -493,7 +495,7 @@ class ArticleText(ScrollView, can_focus=True):
     # -- find in article ---------------------------------------------------------------
 
     def action_find(self) -> None:
-        self.post_message(self.FindRequested())
+        self.host.show_find()
 
     def find(self, query: str) -> int:
         """Highlight every match of ``query`` (case-insensitive) and select the next one."""

@@ -38,6 +38,7 @@ class StatusBar(Static):
         self.done = 0
         self.total = 0
         self.saved: str = ""
+        self.note: str = ""
         self.error: str | None = None
 
     def on_mount(self) -> None:
@@ -47,8 +48,13 @@ class StatusBar(Static):
         self.done, self.total = done, total
         self._redraw()
 
-    def set_saved(self, when: str) -> None:
-        self.saved, self.error = when, None
+    def set_saved(self, when: str, note: str = "") -> None:
+        """The last change is on disk (at ``when``); ``note`` says what it was."""
+        self.saved, self.note, self.error = when, note, None
+        self._redraw()
+
+    def set_note(self, note: str) -> None:
+        self.note = note
         self._redraw()
 
     def set_error(self, message: str) -> None:
@@ -72,4 +78,6 @@ class StatusBar(Static):
             text.append(f"✓ saved {self.saved}")
         else:
             text.append("✓ nothing to save")
-        self.update(text)
+        if self.note:
+            text.append(f"  {self.note}", Style(dim=True))
+        self.update(text, layout=False)  # one fixed line: no re-layout of the screen

@@ -1,0 +1,87 @@
+"""Deterministic databases for the TUI snapshot, Pilot and end-to-end tests.
+
+Lives directly in tests/ (not in a ``tests/tui/`` package): tests/ is on
+sys.path while pytest runs, and a ``tests/tui`` package would shadow the app's
+own ``tui`` package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from annotations.cleaning import CLEANER_VERSION
+from annotations.importing import import_paths
+from annotations.model import NewArticle
+from annotations.store import Store
+from conftest import SAMPLE_CORPUS
+
+# The sample article the app opens first (the first "to do" one, id 1).
+FIRST_TITLE = "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers Near Idlib"
+
+# Title and text that a careless renderer would parse as Rich markup or send
+# to the terminal as an escape sequence (which turns the rest of the line red).
+MARKUP_TITLE = "[bold red]Alert[/] rebels [/] seize [link=http://x]town[/link]"
+MARKUP_TEXT = (
+    "[bold red]Alert[/] Rebels said [/] they took the town.\n\n"
+    "Before\x1b[31mAFTER the escape, and \x1b]0;pwned\x07 a title change.\n\n"
+    "[i]not italic[/i] and [@click=app.quit]not a link[/]."
+)
+
+
+def markup_article() -> NewArticle:
+    raw = MARKUP_TITLE + "\n\n" + MARKUP_TEXT
+    return NewArticle(
+        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        raw_format="text",
+        raw_text=raw,
+        clean_text=MARKUP_TEXT,
+        cleaner_version=CLEANER_VERSION,
+        title=MARKUP_TITLE,
+        source="[dim]wire[/dim]",
+        origin="test:markup",
+    )
+
+
+def build_db(path: Path, *, markup_first: bool = False) -> Path:
+    """The sample corpus in a new database at ``path`` (26 articles, ids in import order).
+
+    ``markup_first``: store :func:`markup_article` first, so it is article 1 and
+    the one the app opens at start.
+    """
+    with Store(path) as store:
+        if markup_first:
+            store.add_article(markup_article())
+        report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
+        assert report.added >= 20, report
+    return path
+
+
+def span_at(text: str, phrase: str, nth: int = 0) -> tuple[int, int]:
+    """Offsets of the ``nth`` occurrence of ``phrase`` in ``text``."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    return start, start + len(phrase)
+
+
+def add_demo_spans(path: Path, annotator: str, article_id: int = 1) -> None:
+    """Spans of all three labels on the first sample article, two of them overlapping.
+
+    "Turkish military" (ACTOR) lies inside "Turkish military fatalities" (CASUALTY).
+    """
+    with Store(path) as store:
+        article = store.article(article_id)
+        assert article is not None and article.title == FIRST_TITLE, article
+        text = article.clean_text
+        plan = [
+            ("Turkey", "ACTOR", {"actor_type": "state_forces"}),
+            ("two of its soldiers were killed", "CASUALTY", {"kind": "killed", "count": 2}),
+            ("northwest Syria", "LOCATION", {}),
+            ("Turkish military fatalities", "CASUALTY", {"kind": "killed", "count": 15}),
+            ("Turkish military", "ACTOR", {}),
+            ("Idlib region", "LOCATION", {}),
+        ]
+        for phrase, label, attributes in plan:
+            start, end = span_at(text, phrase)
+            store.add_span(article_id, annotator, start, end, label, attributes)
