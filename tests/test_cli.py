@@ -138,3 +138,20 @@ def test_reclean_updates_old_texts_and_keeps_annotated_ones(run, db_path):
     with Store(db_path) as store:
         assert store.article(1).clean_text == "stale text"  # its span points into it
         assert all(store.article(i).clean_text != "stale text" for i in range(2, total + 1))
+
+
+def test_annotate_refuses_a_bad_label_schema_naming_file_and_line(run, db_path, tmp_path):
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[[labels]]\nname = "ACTOR"\nkey = "1"\ncolour = "blue"\n\n'
+                      '[[labels]]\nname = "PLACE"\nkey = "1"\ncolour = "green"\n')
+    result = CliRunner().invoke(main, ["annotate", "--db", str(db_path), "--labels", str(labels)])
+    assert result.exit_code == 1
+    assert f"{labels}:" in result.output and "key" in result.output
+
+
+def test_annotate_refuses_a_keymap_with_an_unknown_action(run, db_path, tmp_path):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keys]\n"text.select" = "space"\n"text.explode" = "X"\n')
+    result = CliRunner().invoke(main, ["annotate", "--db", str(db_path), "--keymap", str(keymap)])
+    assert result.exit_code == 1
+    assert f"{keymap}:3: unknown action id 'text.explode'" in result.output

@@ -376,10 +376,11 @@ class AnnotateScreen(Screen):
 
         self.app.push_screen(EditSpanScreen(self.app.schema, span), done)
 
-    def on_article_text_moved(self, message: ArticleText.Moved) -> None:
+    def show_spans_at_cursor(self, spans: list[Span]) -> None:
+        """The line under the text: every span at the cursor, with its attributes."""
         info = Text(no_wrap=True, overflow="ellipsis")
         schema = self.app.schema
-        for i, span in enumerate(message.spans):
+        for i, span in enumerate(spans):
             if i:
                 info.append("  ")
             label = schema.get(span.label)
@@ -389,7 +390,7 @@ class AnnotateScreen(Screen):
             info.append(f" {describe(span).split(' ', 1)[1]}")
             if span.attributes:
                 info.append(" " + " ".join(f"{k}={v}" for k, v in span.attributes.items()), Style(dim=True))
-        if not message.spans:
+        if not spans:
             info.append("v select · 1-3 tag · x delete · e edit · {/} spans · / find", Style(dim=True))
         self.query_one("#spaninfo", Static).update(info, layout=False)  # fixed size: no re-layout
 

@@ -23,7 +23,6 @@ from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -68,6 +67,7 @@ class TextHost(Protocol):
     def delete_span(self, span: Span) -> None: ...
     def edit_span(self, span: Span) -> None: ...
     def show_find(self) -> None: ...
+    def show_spans_at_cursor(self, spans: list[Span]) -> None: ...
 
 
 class ArticleText(ScrollView, can_focus=True):
@@ -123,12 +123,6 @@ class ArticleText(ScrollView, can_focus=True):
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
-
-    @dataclass
-    class Moved(Message):
-        """The cursor moved onto different spans (for the span info line)."""
-
-        spans: list[Span]
 
     def __init__(self, schema: LabelSchema, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -361,7 +355,9 @@ class ArticleText(ScrollView, can_focus=True):
         here = tuple(s.id for s in self.spans_at(self.cursor))
         if force or here != self._last_hover:
             self._last_hover = here
-            self.post_message(self.Moved(self.spans_at(self.cursor)))
+            # Directly, not by message: the span line is then drawn in the same
+            # frame as the text (a message would land in the next frame, ~16 ms on).
+            self.host.show_spans_at_cursor(self.spans_at(self.cursor))
 
     def _scroll_to_cursor(self) -> None:
         if self._layout is None or not self.size.height:
