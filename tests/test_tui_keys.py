@@ -9,7 +9,6 @@ Harlequin's functional tests).
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest

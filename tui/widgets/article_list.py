@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
