@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from annotations.importing import import_paths
 from annotations.model import Status
 from annotations.store import Store
-from conftest import SAMPLE_CORPUS
 from tui.app import NewsmarkApp
+from tui_fixtures import build_db
 from tui.screens.annotate import AnnotateScreen
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
@@ -28,10 +27,7 @@ SIZE = (100, 30)
 
 @pytest.fixture(scope="session")
 def sample_db_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "sample.db"
-    with Store(path) as store:
-        import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
-    return path
+    return build_db(tmp_path_factory.mktemp("template") / "sample.db")
 
 
 @pytest.fixture

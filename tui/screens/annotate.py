@@ -144,12 +144,7 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         for binding in tag_bindings(self.app.schema):  # tag keys come from the label schema
             self.text._bindings._add_binding(binding)
-        # The first screen needs a page of ids, not the whole table: the rest
-        # arrives from a worker (ViewLoaded).
-        first = self.store.ids_after(self.annotator, "all", 0, FIRST_PAGE)
-        self.model.set_ids(first, view="all", complete=len(first) < FIRST_PAGE)
-        self.list.reload()
-        self._update_list_title()
+        self._show_first_page("all")
         start = self.store.next_todo(self.annotator, 0)
         if start is not None:
             self.open_article(start, focus=False)
@@ -218,12 +213,17 @@ class AnnotateScreen(Screen):
     def show_view(self, view: str) -> None:
         if view not in VIEWS:
             raise ValueError(view)
+        self.list.cursor = 0
+        self._show_first_page(view)
+        self._load_view(view)
+
+    def _show_first_page(self, view: str) -> None:
+        """Show the first ids of ``view`` at once; the whole view comes from a worker
+        (ViewLoaded), so the screen never waits for a million ids."""
         first = self.store.ids_after(self.annotator, view, 0, FIRST_PAGE)
         self.model.set_ids(first, view=view, complete=len(first) < FIRST_PAGE)
-        self.list.cursor = 0
         self.list.reload(cursor_id=self.article_id)
         self._update_list_title()
-        self._load_view(view)
 
     def show_search(self) -> None:
         bar = self.query_one("#search", Input)
@@ -424,18 +424,16 @@ class AnnotateScreen(Screen):
             self.app.bell()
             self.status_bar.set_note(f"nothing to {verb}")
             return
-        state = edit.before if verb == "undo" else edit.after
-        other = edit.after if verb == "undo" else edit.before
-        span_state = state if edit.kind != "set_status" and state else other
-        cursor = int(span_state.get("start", 0)) if edit.kind != "set_status" and span_state else 0
+        # A span edit never moves a span (update_span changes label and attributes
+        # only), so either side of it gives the span's place.
+        span = None if edit.kind == "set_status" else (edit.before or edit.after)
+        cursor = int(span["start"]) if span else 0
         if edit.article_id != self.article_id:
             self.open_article(edit.article_id, focus=self.text.has_focus, cursor=cursor)
-        elif edit.kind != "set_status":
-            changed = [int(d["start"]) for d in (edit.before, edit.after) if d] + \
-                      [int(d["end"]) for d in (edit.before, edit.after) if d]
+        elif span:
             self.text.set_spans(self.store.spans(edit.article_id, self.annotator),
-                                changed=(min(changed), max(changed)))
-            self.text.cursor = self.text._clamp(cursor)
+                                changed=(int(span["start"]), int(span["end"])))
+            self.text.move_to(cursor)
         self.list.refresh_article(edit.article_id)
         if edit.kind == "set_status":
             self._update_head()

@@ -248,9 +248,7 @@ class ArticleText(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         r = layout.rows[row]
         sel = self.selection()
-        has_cursor = r.start <= self.cursor < r.end or (r.start == r.end == self.cursor)
-        if not has_cursor and layout.row_of(self.cursor) == row:
-            has_cursor = True
+        has_cursor = layout.row_of(self.cursor) == row  # also on the newline ending the row
         sel_key = None
         if sel is not None and sel[0] < max(r.end, r.start + 1) and sel[1] > r.start:
             sel_key = sel
@@ -364,13 +362,13 @@ class ArticleText(ScrollView, can_focus=True):
             return
         scroll_into_view(self, self._layout.row_of(self.cursor))
 
-    def _move_to(self, offset: int, keep_goal: bool = False) -> None:
+    def move_to(self, offset: int, keep_goal: bool = False) -> None:
         if not keep_goal:
             self._goal_column = None
         self.cursor = self._clamp(offset)
 
     def action_move(self, delta: int) -> None:
-        self._move_to(self.cursor + delta)
+        self.move_to(self.cursor + delta)
 
     def action_move_row(self, delta: int) -> None:
         layout = self.layout_rows
@@ -380,27 +378,27 @@ class ArticleText(ScrollView, can_focus=True):
         if self._goal_column is None:
             self._goal_column = layout.column_of(self.cursor)
         target = min(max(row + delta, 0), len(layout) - 1)
-        self._move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
+        self.move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
 
     def action_word(self, direction: int) -> None:
         if direction > 0:
-            self._move_to(self.tokens.next_word(self.cursor))
+            self.move_to(self.tokens.next_word(self.cursor))
         else:
-            self._move_to(self.tokens.prev_word(self.cursor))
+            self.move_to(self.tokens.prev_word(self.cursor))
 
     def action_line_edge(self, end: int) -> None:
         layout = self.layout_rows
         r = layout.rows[layout.row_of(self.cursor)]
         if end:
-            self._move_to(max(r.start, r.start + len(self.text[r.start:r.end].rstrip()) - 1))
+            self.move_to(max(r.start, r.start + len(self.text[r.start:r.end].rstrip()) - 1))
         else:
-            self._move_to(r.start)
+            self.move_to(r.start)
 
     def action_page(self, direction: int) -> None:
         self.action_move_row(direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_edge(self, end: int) -> None:
-        self._move_to(len(self.text) - 1 if end else 0)
+        self.move_to(len(self.text) - 1 if end else 0)
 
     def action_extend(self, direction: str) -> None:
         if self.anchor is None:
@@ -485,7 +483,7 @@ class ArticleText(ScrollView, can_focus=True):
             span = next((s for s in self.spans if s.id == sid), None)
             if span is not None:
                 self._refresh_range(span.start, span.end - 1)
-        self._move_to(nxt.start)
+        self.move_to(nxt.start)
         self._report_spans(force=True)
 
     # -- find in article ---------------------------------------------------------------
@@ -549,7 +547,7 @@ class ArticleText(ScrollView, can_focus=True):
         self._dragging = True
         self._drag_start = offset
         self.capture_mouse()
-        self._move_to(offset)
+        self.move_to(offset)
 
     async def on_mouse_move(self, event: events.MouseMove) -> None:
         if not self._dragging:
@@ -559,7 +557,7 @@ class ArticleText(ScrollView, can_focus=True):
             return
         if self.anchor is None:
             self.anchor = self._drag_start
-        self._move_to(offset)
+        self.move_to(offset)
 
     async def on_mouse_up(self, event: events.MouseUp) -> None:
         if not self._dragging:
