@@ -1,4 +1,4 @@
-"""The ``newsmark`` command: annotate (the default), import, clean, stats, reclean, list.
+"""The ``newsmark`` command: annotate (the default), import, export, clean, stats, reclean, list.
 
 Output that comes from articles (titles, paths, reasons quoting input) is always
 passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
@@ -116,13 +116,21 @@ def annotate_command(db: str | None = None, annotator: str | None = None, labels
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @fetch_option
-def import_command(paths: tuple[str, ...], db: str | None, fetch: bool) -> None:
+@click.option("--annotator", default=None,
+              help="For exported annotations: import them as this annotator (default: the one "
+                   "each line names).")
+def import_command(paths: tuple[str, ...], db: str | None, fetch: bool,
+                   annotator: str | None) -> None:
     """Import articles from files, folders (recursively) and feed URLs.
 
     Plain text (.txt), HTML (.html/.htm), JSONL (.jsonl, one article per line)
     and RSS/Atom feeds (.rss/.atom/.xml or an http(s) URL). Re-importing adds
     nothing; each file is saved in one transaction. Exit status 1 if anything
     could not be imported.
+
+    JSONL written by `newsmark export` (jsonl or doccano format) is imported
+    with its spans and statuses: its text is kept as it is, spans already
+    saved are not added twice, and nothing saved is removed.
     """
     # The import pipeline (trafilatura, feedparser) loads only for the commands
     # that need it: the annotator starts faster without it.
@@ -139,6 +147,7 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool) -> None:
             store, paths, fetch=fetch,
             progress=lambda done, total: bar.update(
                 task, completed=done, total=total, visible=total >= PROGRESS_MIN_FILES),
+            annotator=annotator,
         )
     print_report(report, store.path)
     sys.exit(1 if report.failed else 0)
@@ -155,6 +164,9 @@ def print_report(report: ImportReport, db: Path) -> None:
         ("duplicates", report.duplicates),
         ("re-cleaned", report.recleaned),
         ("kept (annotated)", report.kept),
+        ("annotations imported", report.annotations),
+        ("spans added", report.spans_added),
+        ("spans already saved", report.spans_present),
         ("skipped", len(report.problems)),
     ):
         if value or label in ("imported", "duplicates", "skipped"):
@@ -168,6 +180,63 @@ def print_report(report: ImportReport, db: Path) -> None:
         click.echo("skipped, with reasons:", err=True)
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)
+
+
+def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated options and comma lists alike: ``--label A --label B`` or ``--label A,B``."""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@main.command("export")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "doccano", "brat", "conll", "spacy"]),
+              default="jsonl", show_default=True,
+              help="jsonl: Prodigy-style tasks (tokens, spans, attributes); doccano; brat (a folder); "
+                   "conll (BIO); spacy (a .spacy DocBin).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="File to write (a folder for brat); - is standard output.")
+@click.option("--annotator", "annotators", multiple=True,
+              help="Only these annotators (repeat, or A,B). Default: all.")
+@click.option("--status", "statuses", multiple=True,
+              help="done (default), skipped, flagged, in_progress, or all (repeat, or A,B).")
+@click.option("--label", "labels", multiple=True, help="Only spans with these labels (repeat, or A,B).")
+@click.option("--since", default=None,
+              help="Only work changed since this date or time (ISO 8601; without a zone, UTC).")
+def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str, ...],
+                   statuses: tuple[str, ...], labels: tuple[str, ...], since: str | None) -> None:
+    """Write annotations as training data: one record per article and annotator.
+
+    Only finished work (status done) unless --status says otherwise. Formats that
+    cannot hold overlapping spans (conll, spacy ents) keep the longest
+    non-overlapping ones and say how many they dropped. Files appear only
+    when complete (written under a temporary name, then renamed).
+    """
+    from annotations.export import STATUS_CHOICES, ExportError, Filters, export, parse_since
+
+    wanted = _split_list(statuses) or ("done",)
+    unknown = [s for s in wanted if s not in STATUS_CHOICES]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}; use {', '.join(STATUS_CHOICES)}",
+                                 param_hint="--status")
+    try:
+        since_stamp = parse_since(since) if since else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    filters = Filters(_split_list(annotators), None if "all" in wanted else wanted,
+                      _split_list(labels), since_stamp)
+    if fmt in ("spacy", "brat") and output == "-" and (fmt == "brat" or sys.stdout.isatty()):
+        raise click.UsageError(f"--format {fmt} needs -o {'DIR' if fmt == 'brat' else 'FILE.spacy'}")
+    with _open(db) as store:
+        try:
+            report = export(store, fmt, output, filters)
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+    where = "standard output" if output == "-" else output
+    click.echo(f"exported {report.annotations} annotation(s) with {report.spans} span(s) "
+               f"as {fmt} to {where}", err=True)
+    if report.dropped:
+        click.echo(f"dropped {report.dropped} overlapping span(s): {fmt} cannot hold overlaps "
+                   "(the longest non-overlapping spans were kept; jsonl keeps all)", err=True)
 
 
 @main.command("clean")

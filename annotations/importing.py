@@ -33,6 +33,9 @@ class ImportReport:
     recleaned: int = 0
     kept: int = 0  # re-cleaning skipped: annotations point into the old text
     files: int = 0
+    annotations: int = 0  # lines of exported annotations (JSONL tasks, doccano) imported
+    spans_added: int = 0
+    spans_present: int = 0  # in the file, and already saved
     problems: list[Problem] = field(default_factory=list)
     ignored: list[Unreadable] = field(default_factory=list)
 
@@ -205,16 +208,53 @@ def split_inputs(paths: Iterable[str]) -> tuple[list[Input], list[Problem], list
     return inputs, problems, ignored
 
 
+def import_annotation_file(store: Store, item: Input, kind: str, report: ImportReport,
+                           annotator: str | None = None) -> None:
+    """Import an export (JSONL tasks or doccano) in one transaction; bad lines are reported."""
+    from annotations.export.read import read_annotations
+
+    problems: list[Problem] = []
+    counts = [0, 0, 0]
+    try:
+        with store.transaction():
+            for outcome in read_annotations(item.location, kind, annotator):
+                if isinstance(outcome, Problem):
+                    problems.append(outcome)
+                    continue
+                _, added, present = store.import_annotation(outcome)
+                counts[0] += 1
+                counts[1] += added
+                counts[2] += present
+    except Exception as exc:  # rolled back: nothing of this file is stored
+        problems.append(Problem(item.location, f"not imported, database error: {exc}"))
+        counts = [0, 0, 0]
+    report.annotations += counts[0]
+    report.spans_added += counts[1]
+    report.spans_present += counts[2]
+    report.problems.extend(problems)
+    report.files += 1
+
+
 def import_paths(
     store: Store, paths: Iterable[str], *, fetch: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, annotator: str | None = None,
 ) -> ImportReport:
     """Import every article under ``paths`` into ``store``.
 
-    ``progress(done, total)`` is called after each input file.
+    JSONL files that hold exported annotations (see
+    :mod:`annotations.export.read`) are imported with their spans, as
+    ``annotator`` if given. ``progress(done, total)`` is called after each input file.
     """
+    from annotations.export.read import annotation_kind
+
     inputs, problems, ignored = split_inputs(paths)
+    kinds = {item.location: annotation_kind(item.location)
+             for item in inputs if item.kind == "jsonl"}
+    exported = [item for item in inputs if kinds.get(item.location)]
+    inputs = [item for item in inputs if not kinds.get(item.location)]
     pipeline = Pipeline(store, fetch=fetch)
+    for item in exported:
+        import_annotation_file(store, item, kinds[item.location] or "", pipeline.report, annotator)
     pipeline.report.problems.extend(problems)
     pipeline.report.ignored.extend(ignored)
     pipeline.count_lines(inputs)

@@ -136,6 +136,38 @@ class Edit:
     created_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class SpanData:
+    """A span as it travels in and out of files: no ids, no timestamps."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Annotation:
+    """One annotator's work on one article: what export writes and import reads back.
+
+    ``updated_at`` is the newest change among the status and the spans (ISO
+    8601, UTC). ``article_id`` is the article's id in the database it came
+    from; import keeps it when that id is free.
+    """
+
+    article_id: int | None
+    text: str
+    annotator: str
+    status: Status
+    updated_at: str
+    spans: list[SpanData]
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
 # The article list's filters, per annotator. "todo": no status yet, new or in progress.
 VIEWS = ("all", "todo", "done", "flagged", "skipped")
 

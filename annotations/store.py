@@ -14,6 +14,7 @@ introspection and ad-hoc queries.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 from annotations.migrations import migrate
 from annotations.model import (
-    VIEWS, Article, ArticleRow, Edit, ListRow, NewArticle, Span, Status,
+    VIEWS, Annotation, Article, ArticleRow, Edit, ListRow, NewArticle, Span, SpanData, Status,
 )
 
 DEFAULT_DB = "newsmark.db"
@@ -50,6 +51,10 @@ def now() -> str:
 
 # What happened to an article handed to Store.add_article.
 ADDED, DUPLICATE, RECLEANED, KEPT_ANNOTATED = "added", "duplicate", "recleaned", "kept"
+
+# The cleaner version of articles imported with their annotations: their text
+# is already clean, spans point into it, and ``reclean`` must leave it alone.
+VERBATIM = "verbatim"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,7 @@ class Store:
         self.conn.execute("PRAGMA busy_timeout = 5000")  # several annotators share one file
         migrate(self.conn)
         self._annotator_ids: dict[str, int] = {}  # name -> id, committed rows only
+        self._texts: dict[bytes, int] | None = None  # see _text_index
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -291,8 +297,9 @@ class Store:
     def articles_to_reclean(self, cleaner_version: str) -> Iterator[tuple[int, str, str, str | None]]:
         """(id, raw format, raw text, source) of articles cleaned by another cleaner version."""
         yield from self.conn.execute(
-            "SELECT id, raw_format, raw_text, source FROM articles WHERE cleaner_version != ?",
-            (cleaner_version,),
+            "SELECT id, raw_format, raw_text, source FROM articles"
+            " WHERE cleaner_version != ? AND cleaner_version != ?",
+            (cleaner_version, VERBATIM),
         ).fetchall()
 
     # -- repeated lines per source (corpus boilerplate) ----------------------
@@ -679,6 +686,163 @@ class Store:
         annotator_id = self._known_annotator_id(annotator)
         return -1 if annotator_id is None else annotator_id
 
+    # -- export and import of annotations -------------------------------------
+    #
+    # Export reads in two steps so that it can stream and split the work: the
+    # keys (which annotator's work on which article) first, then the articles
+    # and spans for a batch of keys at a time.
+
+    def export_keys(
+        self, *, annotators: Sequence[str] = (), statuses: Sequence[str] | None = ("done",),
+        since: str | None = None,
+    ) -> list[tuple[int, int, str, str, str]]:
+        """(article id, annotator id, annotator, status, status time) of the work to export.
+
+        Ordered by article id, then annotator name. ``statuses=None`` takes
+        everything, including spans an annotator left without a status
+        (counted as in progress). ``since`` (ISO 8601, UTC) keeps the work
+        changed at or after it: its status or any of its spans.
+        """
+        if statuses is None or Status.IN_PROGRESS.value in statuses:
+            pairs = ("SELECT article_id, annotator_id FROM article_status"
+                     " UNION SELECT article_id, annotator_id FROM spans")
+        else:
+            pairs = "SELECT article_id, annotator_id FROM article_status"
+        sql = (
+            "SELECT p.article_id, p.annotator_id, an.name,"
+            f" coalesce(st.status, '{Status.IN_PROGRESS.value}'), coalesce(st.updated_at, '')"
+            f" FROM ({pairs}) p JOIN annotators an ON an.id = p.annotator_id"
+            " LEFT JOIN article_status st"
+            "  ON st.article_id = p.article_id AND st.annotator_id = p.annotator_id"
+            " WHERE 1"
+        )
+        params: list[Any] = []
+        if annotators:
+            sql += f" AND an.name IN ({', '.join('?' * len(annotators))})"
+            params += annotators
+        if statuses is not None:
+            sql += f" AND coalesce(st.status, '{Status.IN_PROGRESS.value}') IN ({', '.join('?' * len(statuses))})"
+            params += statuses
+        if since is not None:
+            sql += (" AND (st.updated_at >= ? OR EXISTS (SELECT 1 FROM spans s"
+                    "  WHERE s.article_id = p.article_id AND s.annotator_id = p.annotator_id"
+                    "  AND s.updated_at >= ?))")
+            params += (since, since)
+        return self.conn.execute(sql + " ORDER BY p.article_id, an.name", params).fetchall()
+
+    def export_annotations(
+        self, keys: Sequence[tuple[int, int, str, str, str]], *, labels: Sequence[str] = (),
+    ) -> list[Annotation]:
+        """The :class:`Annotation` for each key from :meth:`export_keys`, in the same order.
+
+        ``labels`` keeps only spans with those labels (the work's time still
+        counts every span). Spans come sorted by start, then end.
+        """
+        ids = sorted({k[0] for k in keys})
+        articles: dict[int, tuple[Any, ...]] = {}
+        spans: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        for lo in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[lo:lo + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.conn.execute(
+                "SELECT id, title, source, url, published, clean_text FROM articles"
+                f" WHERE id IN ({marks})", chunk,
+            ):
+                articles[row[0]] = row
+            for row in self.conn.execute(
+                'SELECT article_id, annotator_id, start, "end", label, text, attributes, updated_at'
+                f' FROM spans WHERE article_id IN ({marks}) ORDER BY article_id, start, "end", id',
+                chunk,
+            ):
+                spans.setdefault((row[0], row[1]), []).append(row)
+        wanted = frozenset(labels)
+        out: list[Annotation] = []
+        for article_id, annotator_id, annotator, status, status_time in keys:
+            _, title, source, url, published, text = articles[article_id]
+            rows = spans.get((article_id, annotator_id), ())
+            updated = max(status_time, max((r[7] for r in rows), default=""))
+            out.append(Annotation(
+                article_id, text, annotator, Status(status), updated,
+                [SpanData(r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] != "{}" else {})
+                 for r in rows if not wanted or r[4] in wanted],
+                title, source, url, published,
+            ))
+        return out
+
+    def import_annotation(self, ann: Annotation) -> tuple[int, int, int]:
+        """Save an annotation read from a file; return (article id, spans added, spans already there).
+
+        The article is the one with this text: the one under ``ann.article_id``
+        if its text matches, else any article with the same text, else a new
+        article (under ``ann.article_id`` if that id is free), stored verbatim.
+        Spans are merged: one with the same offsets and label as a saved span
+        is not added again, and nothing saved is removed. The status becomes
+        the file's. Times come from the file; nothing goes in the undo log (an
+        import is not the annotator's action to undo in the app).
+        """
+        annotator_id = self.annotator_id(ann.annotator)
+        with self.transaction():
+            article_id = self._article_with_text(ann)
+            have = {(s, e, label) for s, e, label in self.conn.execute(
+                'SELECT start, "end", label FROM spans WHERE article_id = ? AND annotator_id = ?',
+                (article_id, annotator_id))}
+            added = 0
+            for span in ann.spans:
+                if (span.start, span.end, span.label) in have:
+                    continue
+                have.add((span.start, span.end, span.label))
+                self.conn.execute(
+                    'INSERT INTO spans (article_id, annotator_id, start, "end", label, text,'
+                    " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (article_id, annotator_id, span.start, span.end, span.label, span.text,
+                     json.dumps(dict(span.attributes), ensure_ascii=False),
+                     ann.updated_at, ann.updated_at),
+                )
+                added += 1
+            self.conn.execute(
+                "INSERT INTO article_status (article_id, annotator_id, status, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (article_id, annotator_id) DO UPDATE SET"
+                " status = excluded.status, updated_at = max(updated_at, excluded.updated_at)",
+                (article_id, annotator_id, ann.status.value, ann.updated_at),
+            )
+        return article_id, added, len(ann.spans) - added
+
+    def _article_with_text(self, ann: Annotation) -> int:
+        if ann.article_id is not None:
+            row = self.conn.execute(
+                "SELECT clean_text = ? FROM articles WHERE id = ?", (ann.text, ann.article_id)
+            ).fetchone()
+            if row is not None and row[0]:
+                return ann.article_id
+        digest = verbatim_hash(ann.text)
+        row = self.conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+        if row is not None:
+            return row[0]
+        found = self._text_index().get(_text_key(ann.text))
+        if found is not None:
+            return found
+        free = ann.article_id is not None and ann.article_id > 0 and self.conn.execute(
+            "SELECT 1 FROM articles WHERE id = ?", (ann.article_id,)).fetchone() is None
+        cur = self.conn.execute(
+            "INSERT INTO articles (id, title, source, published, url, content_hash, raw_format,"
+            " origin, cleaner_version, imported_at, clean_text, raw_text)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'text', ?, ?, ?, ?, ?)",
+            (ann.article_id if free else None, ann.title, ann.source, ann.published, ann.url,
+             digest, "import of annotations", VERBATIM, now(), ann.text, ann.text),
+        )
+        return int(cur.lastrowid)
+
+    def _text_index(self) -> dict[bytes, int]:
+        """Every article's cleaned text (as a digest) -> its id, built once per Store.
+
+        For an import whose article ids do not match this database (another
+        copy of the corpus): one pass over all the text, only when needed.
+        """
+        if self._texts is None:
+            self._texts = {_text_key(text): id_ for id_, text in
+                           self.conn.execute("SELECT id, clean_text FROM articles")}
+        return self._texts
+
     # -- stats ------------------------------------------------------------------
 
     def stats(self) -> Stats:
@@ -708,6 +872,15 @@ class Store:
             counts[Status.NEW.value] = articles - touched
             labels.setdefault(name, {})
         return Stats(articles, sources, statuses, labels)
+
+
+def verbatim_hash(text: str) -> str:
+    """The content hash of an article stored verbatim (its cleaned text is its content)."""
+    return hashlib.sha256(f"{VERBATIM}\n{text}".encode("utf-8")).hexdigest()
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:

@@ -1,0 +1,112 @@
+"""``newsmark export``: saved annotations as training data, one module per format.
+
+- ``jsonl``: Prodigy's task shape (:mod:`.jsonl`), read by spaCy and Hugging
+  Face loaders; the one format that keeps everything.
+- ``doccano``: ``{"text", "label": [[start, end, label], ...]}`` (:mod:`.doccano`).
+- ``brat``: a folder of ``.txt``/``.ann`` standoff files and ``annotation.conf`` (:mod:`.brat`).
+- ``conll``: a token per line with a BIO tag, sentences apart (:mod:`.conll`).
+- ``spacy``: a ``.spacy`` DocBin (:mod:`.docbin`; spaCy is an optional extra).
+
+Every format reads the same stream of :class:`~annotations.model.Annotation`
+(one annotator's work on one article) chosen by :class:`Filters`, and the same
+tokens (:mod:`.tokens`). Files are written under a temporary name and renamed
+(:mod:`.output`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from annotations.model import Annotation, Status
+from annotations.store import Store
+
+FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
+STATUS_CHOICES = ("done", "skipped", "flagged", "in_progress", "all")
+BATCH = 200  # annotations read per query round
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which work to export. Empty ``annotators``/``labels``: all of them.
+
+    ``statuses=None`` is everything (``--status all``); ``since`` is ISO 8601 UTC.
+    """
+
+    annotators: tuple[str, ...] = ()
+    statuses: tuple[str, ...] | None = (Status.DONE.value,)
+    labels: tuple[str, ...] = ()
+    since: str | None = None
+
+
+@dataclass(slots=True)
+class ExportReport:
+    """What an export wrote. ``dropped``: overlapping spans a format could not hold."""
+
+    annotations: int = 0
+    spans: int = 0
+    dropped: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+def parse_since(value: str) -> str:
+    """A date or date-time (naive means UTC) as the store's timestamp format."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not a date or date-time: {value!r} (use e.g. 2026-11-01 or "
+                         "2026-11-01T09:30)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def export_keys(store: Store, filters: Filters) -> list[tuple[int, int, str, str, str]]:
+    return store.export_keys(annotators=filters.annotators, statuses=filters.statuses,
+                             since=filters.since)
+
+
+def batches(keys: Sequence[tuple[int, int, str, str, str]], size: int = BATCH) -> Iterator[
+        Sequence[tuple[int, int, str, str, str]]]:
+    for lo in range(0, len(keys), size):
+        yield keys[lo:lo + size]
+
+
+def annotations(store: Store, filters: Filters) -> Iterator[Annotation]:
+    """The chosen work, one annotation at a time, read a batch at a time."""
+    for chunk in batches(export_keys(store, filters)):
+        yield from store.export_annotations(chunk, labels=filters.labels)
+
+
+class ExportError(Exception):
+    """An export that cannot be made as asked (a missing extra, a bad target)."""
+
+
+def export(store: Store, fmt: str, target: str, filters: Filters) -> ExportReport:
+    """Write the chosen work to ``target`` (a file, ``-`` for stdout, or a folder for brat)."""
+    from annotations.export.output import atomic_dir, atomic_file
+
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if fmt == "brat":
+        if target == "-":
+            raise ExportError("brat writes a folder: give one with -o DIR")
+        from annotations.export import brat
+
+        with atomic_dir(target) as folder:
+            return brat.write(store, filters, folder)
+    if fmt == "spacy":
+        from annotations.export import docbin
+
+        docbin.require_spacy()
+        with atomic_file(target) as out:
+            return docbin.write(store, filters, out)
+    if fmt == "jsonl":
+        from annotations.export import jsonl as module
+    elif fmt == "doccano":
+        from annotations.export import doccano as module
+    else:
+        from annotations.export import conll as module
+    with atomic_file(target) as out:
+        return module.write(store, filters, out)
