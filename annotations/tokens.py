@@ -221,6 +221,11 @@ def split_tokens(text: str) -> list[str]:
     """
     if _HARD_RE.search(text) is None:
         return _SPLIT_RE.split(text)
+    return split_by_rules(text)
+
+
+def split_by_rules(text: str) -> list[str]:
+    """:func:`split_tokens` by the full rules, for any text (the slow path)."""
     words: list[str] = []
     spaces: list[str] = []
     pos = 0

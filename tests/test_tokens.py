@@ -270,3 +270,48 @@ def test_tiny_texts(text):
         prev_word(text, pos)
         word_at(text, pos)
         snap(text, 0, pos)
+
+
+# --- the export's token stream (split_tokens) --------------------------------
+
+from annotations.tokens import _HARD_RE, _SPLIT_RE, split_by_rules, split_tokens  # noqa: E402
+
+EASY = "aZé0 9_\t\r\n\u00a0.,;:!?'’\"-\u2010\u00ad()[]«»—–%$US١٬Дدمشق\u3000"
+easy_texts = st.text(
+    alphabet=st.one_of(st.sampled_from(EASY), st.characters(max_codepoint=0xFFFF)), max_size=80
+).filter(lambda t: _HARD_RE.search(t) is None)
+
+
+@settings(max_examples=500)
+@given(easy_texts)
+def test_fast_split_gives_the_same_tokens_as_the_full_rules(text):
+    assert _SPLIT_RE.split(text) == split_by_rules(text)
+
+
+@settings(max_examples=400)
+@given(texts)
+def test_split_tokens_is_tokenize_plus_spacy_whitespace(text):
+    parts = split_tokens(text)
+    assert "".join(parts) == text
+    gaps, words = parts[0::2], parts[1::2]
+    assert parts[0] == ""
+    assert all(g in ("", " ") for g in gaps)
+    pos, found = 0, []
+    for gap, word in zip(gaps, words):
+        pos += len(gap)
+        if not word.isspace():
+            found.append((pos, pos + len(word)))
+        pos += len(word)
+    assert found == tokenize(text)
+    # whitespace tokens never follow each other, and a space gap follows no whitespace token
+    for i, word in enumerate(words):
+        if word.isspace():
+            assert i + 1 == len(words) or not words[i + 1].isspace()
+            assert gaps[i + 1] == ""
+
+
+def test_split_tokens_lays_out_whitespace_as_spacy_does():
+    assert split_tokens("  hello  world  ") == ["", "  ", "", "hello", " ", " ", "", "world", " ", " ", ""]
+    assert split_tokens("a \n\nb") == ["", "a", " ", "\n\n", "", "b", ""]
+    assert split_tokens("x\t y") == ["", "x", "", "\t ", "", "y", ""]
+    assert split_tokens("U.S.-backed é\u0301") == ["", "U.S.-backed", " ", "é\u0301", ""]

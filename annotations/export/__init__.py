@@ -67,8 +67,9 @@ def export_keys(store: Store, filters: Filters) -> list[tuple[int, int, str, str
                              since=filters.since)
 
 
-def batches(keys: Sequence[tuple[int, int, str, str, str]], size: int = BATCH) -> Iterator[
+def batches(keys: Sequence[tuple[int, int, str, str, str]], size: int | None = None) -> Iterator[
         Sequence[tuple[int, int, str, str, str]]]:
+    size = size or BATCH
     for lo in range(0, len(keys), size):
         yield keys[lo:lo + size]
 

@@ -45,7 +45,8 @@ def require_spacy() -> None:
     try:
         import spacy  # noqa: F401
     except ImportError:
-        raise ExportError(f"--format spacy needs spaCy, which is not installed: {INSTALL_HINT}") from None
+        message = f"--format spacy needs spaCy, which is not installed: {INSTALL_HINT}"
+        raise ExportError(message) from None
 
 
 def to_doc(vocab: Vocab, ann: Annotation) -> tuple[Doc, int]:

@@ -35,6 +35,7 @@ from annotations.store import Store
 ANSWERS = {Status.DONE: "accept", Status.SKIPPED: "ignore", Status.FLAGGED: "reject"}
 STATUS_OF_ANSWER = {answer: status for status, answer in ANSWERS.items()}
 SESSION_PREFIX = "newsmark-"
+WORKERS_ENV = "NEWSMARK_EXPORT_WORKERS"
 PARALLEL_MIN = 2000  # fewer annotations than this: not worth starting processes
 
 
@@ -130,8 +131,8 @@ def write(store: Store, filters: Filters, out: BinaryIO, *, workers: int | None 
     """Write the chosen work to ``out``, in article then annotator order."""
     keys = export_keys(store, filters)
     report = ExportReport()
-    if workers is None:
-        workers = min(2, os.cpu_count() or 1)
+    if workers is None:  # $NEWSMARK_EXPORT_WORKERS, else one per core (at most 4)
+        workers = int(os.environ.get(WORKERS_ENV) or min(4, os.cpu_count() or 1))
     if workers > 1 and len(keys) >= PARALLEL_MIN:
         chunks = _parallel(str(store.path), keys, filters.labels, workers)
     else:

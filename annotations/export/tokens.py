@@ -53,12 +53,17 @@ def doc_tokens(text: str, spans: Iterable[SpanData] = ()) -> DocTokens:
     ends_of = list(accumulate(map(len, parts)))  # ends_of[k]: where part k ends
     n = len(parts) // 2
     tokens = DocTokens(parts[1::2], ends_of[0:2 * n:2], ends_of[1::2], parts[2::2])
-    cuts = {edge for s in spans if not tokens.aligned(s.start, s.end) for edge in (s.start, s.end)}
-    return _cut(text, tokens, cuts) if cuts else tokens
+    odd = [s for s in spans if not tokens.aligned(s.start, s.end)]
+    return _cut(text, tokens, {s.start for s in odd}, {s.end for s in odd}) if odd else tokens
 
 
-def _cut(text: str, tokens: DocTokens, cuts: set[int]) -> DocTokens:
-    """Split tokens at ``cuts``; a space next to a cut becomes a token of its own."""
+def _cut(text: str, tokens: DocTokens, starts: set[int], ends: set[int]) -> DocTokens:
+    """Cut tokens so that every position in ``starts`` begins one and every one in ``ends`` ends one.
+
+    A cut inside a token splits it; a span that starts on the space after a
+    token, or ends just after it, makes that space a token of its own.
+    """
+    cuts = starts | ends
     out = DocTokens([], [], [], [])
     for start, end, space in zip(tokens.starts, tokens.ends, tokens.spaces):
         edges = [start, *sorted(c for c in cuts if start < c < end), end]
@@ -68,7 +73,7 @@ def _cut(text: str, tokens: DocTokens, cuts: set[int]) -> DocTokens:
             out.ends.append(b)
             out.spaces.append("")
         if space:
-            if end in cuts or end + 1 in cuts:  # a span starts or ends at the space
+            if end in starts or end + 1 in ends:
                 out.words.append(space)
                 out.starts.append(end)
                 out.ends.append(end + 1)
