@@ -103,7 +103,7 @@ def _after_terminal(tokens: DocTokens, i: int) -> int | None:
 
 
 def _abbreviation(word: str) -> bool:
-    return False
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 class _Guard:

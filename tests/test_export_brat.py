@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations.export import ExportReport, Filters, brat, export
 from annotations.model import Annotation, SpanData, Status
@@ -34,8 +36,11 @@ class Ann:
 
 
 def parse_ann(path: Path) -> Ann:
+    return parse_ann_text(path.read_bytes().decode("utf-8"))
+
+
+def parse_ann_text(raw: str) -> Ann:
     """A small brat .ann reader: T lines with discontinuous fragments, A lines, AnnotatorNotes."""
-    raw = path.read_bytes().decode("utf-8")
     assert raw == "" or raw.endswith("\n")
     parsed = Ann()
     for line in raw.split("\n")[:-1]:
@@ -146,6 +151,34 @@ def test_span_over_line_breaks_becomes_fragments(store: Store, tmp_path: Path) -
     line = next(line for line in (out / f"{article}-alice.ann").read_text("utf-8").split("\n")
                 if "Kabul" in line)
     assert line == f"T1\tLOCATION {kabul} {kabul + 5};{province} {province + 8}\tKabul province"
+
+
+# Text made of the characters that matter here: line breaks of every kind, other
+# whitespace, tabs, astral characters and plain letters.
+TRICKY = st.text(st.sampled_from(list(brat.LINE_BREAKS) + [" ", "\t", "\u00a0", "a", "b", "é", "👋"]),
+                 max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TRICKY, st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), max_size=6))
+def test_any_span_is_written_so_its_fragments_slice_the_text(text: str, raw: list) -> None:
+    spans = [SpanData(min(a, a + b, len(text)), min(a + b, len(text)), "ACTOR", "")
+             for a, b in raw]
+    spans = [s for s in spans if s.start < s.end]
+    lines, written = brat.ann_lines(text, spans, default_schema())
+    parsed = parse_ann_text("".join(line + "\n" for line in lines))
+    assert len(parsed.entities) == written
+    for entity in parsed.entities.values():
+        assert " ".join(text[s:e] for s, e in entity.fragments) == entity.text
+        for start, end in entity.fragments:
+            piece = text[start:end]
+            assert piece and not any(c in brat.LINE_BREAKS for c in piece)
+            if len(entity.fragments) > 1:
+                assert piece == piece.strip()
+    # a span is left out only when it has nothing but whitespace over a line break
+    left_out = [s for s in spans if not text[s.start:s.end].strip()
+                and any(c in brat.LINE_BREAKS for c in text[s.start:s.end])]
+    assert written == len(spans) - len(left_out)
 
 
 def test_a_span_of_only_whitespace_over_a_break_is_left_out(store: Store, tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_every_span_lines_up_on_the_sample_corpus(store, tmp_path):
 # Arbitrary Unicode: emoji with modifiers and ZWJ, combining marks, CRLF, CJK, RTL.
 ALPHABET = ("aZé0 9_\t\r\n\u00a0\u3000.,;:!?'’\"-()«»—%$ "
             "\u0301\u0308\u093f\u200d\ufe0f👍🏽👨👩🇸🇾東京にДدمشق١٬")
-texts = st.text(alphabet=st.one_of(st.sampled_from(ALPHABET), st.characters()), min_size=1,
+texts = st.text(alphabet=st.one_of(st.sampled_from(ALPHABET), st.characters(exclude_categories=("Cs",))), min_size=1,
                 max_size=60)
 
 
@@ -363,7 +363,8 @@ def test_bad_lines_are_named_and_the_rest_imported(store, tmp_path):
 
 def test_an_article_corpus_jsonl_is_not_taken_for_annotations(store, tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text(json.dumps({"id": "a1", "title": "T", "text": "Shelling hit Idlib today."}) + "\n")
+    text = SEEDS[0].read_text("utf-8")
+    corpus.write_text(json.dumps({"id": "a1", "title": "T", "text": text}) + "\n")
     assert annotation_kind(corpus) is None
     report = import_paths(store, [str(corpus)], fetch=False)
     assert (report.added, report.annotations) == (1, 0)
