@@ -411,3 +411,20 @@ def test_the_store_schema_is_unchanged_by_export(store, tmp_path):
     dump = "\n".join(store.conn.iterdump())
     _export(store, tmp_path, statuses=None)
     assert "\n".join(store.conn.iterdump()) == dump
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8), st.sampled_from("AB")), max_size=12))
+def test_longest_non_overlapping_keeps_a_maximal_set_longest_first(raw):
+    from annotations.export.overlap import longest_non_overlapping
+
+    spans = [SpanData(s, s + n, label, "x" * n) for s, n, label in raw]
+    kept, dropped = longest_non_overlapping(spans)
+    assert dropped == len(spans) - len(kept)
+    assert all(a.end <= b.start for a, b in zip(kept, kept[1:]))  # sorted, no overlap
+    # the greedy rule, spelled out slowly
+    expected = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start, s.label)):
+        if all(span.end <= k.start or k.end <= span.start for k in expected):
+            expected.append(span)
+    assert kept == sorted(expected, key=lambda s: s.start)

@@ -39,7 +39,7 @@ WORKERS_ENV = "NEWSMARK_EXPORT_WORKERS"
 PARALLEL_MIN = 2000  # fewer annotations than this: not worth starting processes
 
 
-class Token(msgspec.Struct):
+class Token(msgspec.Struct, gc=False):  # no cycles: skip the GC's tracking
     text: str
     start: int
     end: int
@@ -47,7 +47,7 @@ class Token(msgspec.Struct):
     ws: bool
 
 
-class TaskSpan(msgspec.Struct, omit_defaults=True):
+class TaskSpan(msgspec.Struct, omit_defaults=True, gc=False):
     start: int
     end: int
     token_start: int

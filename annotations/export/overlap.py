@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from annotations.model import SpanData
@@ -15,10 +16,13 @@ def longest_non_overlapping(spans: Sequence[SpanData]) -> tuple[list[SpanData], 
     two labels) keep the first label in label order.
     """
     kept: list[SpanData] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # of the kept spans, sorted; they never overlap, so ends are sorted too
+    ends: list[int] = []
     for span in sorted(spans, key=lambda s: (s.start - s.end, s.start, s.label)):
-        if all(span.end <= a or b <= span.start for a, b in taken):
+        i = bisect_right(starts, span.start)
+        if (i == 0 or ends[i - 1] <= span.start) and (i == len(starts) or span.end <= starts[i]):
             kept.append(span)
-            taken.append((span.start, span.end))
+            starts.insert(i, span.start)
+            ends.insert(i, span.end)
     kept.sort(key=lambda s: s.start)
     return kept, len(spans) - len(kept)
