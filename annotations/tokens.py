@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 
 Span = tuple[int, int]
@@ -37,13 +38,18 @@ def _mark_ranges() -> str:
     written as e + U+0301 (or any Devanagari vowel sign) would split a word.
     Marks live only below U+20000 and in U+E0000..U+E0FFF (variation selectors).
     """
+    return _class_body(cp for cp in [*range(0x20000), *range(0xE0000, 0xE1000)]
+                       if unicodedata.category(chr(cp))[0] == "M")
+
+
+def _class_body(codepoints: Iterable[int]) -> str:
+    """A character-class body (``a-z`` ranges) of ascending code points."""
     ranges: list[tuple[int, int]] = []
-    for cp in [*range(0x20000), *range(0xE0000, 0xE1000)]:
-        if unicodedata.category(chr(cp))[0] == "M":
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
-            else:
-                ranges.append((cp, cp))
+    for cp in codepoints:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
     return "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
     )
@@ -192,28 +198,21 @@ def snap(text: str, start: int, end: int) -> Span | None:
 # obeys a much simpler pattern that gives the same tokens; other texts take the
 # full rules. A property test holds the two to the same answer.
 
-# A text holding any of these takes the full rules.
+
 def _bmp_ranges(pattern: re.Pattern[str]) -> str:
     """A class body of the BMP characters ``pattern`` matches.
 
     Only BMP ranges: ``re`` tests a class's ranges beyond the BMP one by one,
     which made this check cost 40x more than with one range for all of them.
     """
-    ranges: list[tuple[int, int]] = []
-    for cp in range(0x10000):
-        if pattern.match(chr(cp)):
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
-            else:
-                ranges.append((cp, cp))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
-    )
+    return _class_body(cp for cp in range(0x10000) if pattern.match(chr(cp)))
 
 
 @lru_cache(maxsize=1)
 def _hard_re() -> re.Pattern[str]:
-    """Built on first use (about 25 ms): only the exporter needs it, not the app's start-up."""
+    """A text holding any of these characters takes the full rules.
+
+    Built on first use (about 25 ms): only the exporter needs it, not the app's start-up."""
     return re.compile(
         f"[{_bmp_ranges(re.compile(f'[{_MARKS}{_CJK}]'))}\u200c\u200d\U00010000-\U0010ffff]"
     )
