@@ -235,8 +235,10 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
     click.echo(f"exported {report.annotations} annotation(s) with {report.spans} span(s) "
                f"as {fmt} to {where}", err=True)
     if report.dropped:
-        click.echo(f"dropped {report.dropped} overlapping span(s): {fmt} cannot hold overlaps "
-                   "(the longest non-overlapping spans were kept; jsonl keeps all)", err=True)
+        what = ("doc.ents cannot hold overlaps (doc.spans['sc'] has them all)" if fmt == "spacy"
+                else f"{fmt} cannot hold overlaps")
+        click.echo(f"dropped {report.dropped} overlapping span(s): {what}; the longest "
+                   "non-overlapping spans were kept (jsonl keeps all)", err=True)
 
 
 @main.command("clean")
