@@ -1,4 +1,4 @@
-"""The ``newsmark`` command: annotate (the default), import, export, clean, stats, reclean, list.
+"""The ``newsmark`` command: annotate (the default), import, export, agree, clean, stats, reclean, list.
 
 Output that comes from articles (titles, paths, reasons quoting input) is always
 passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
@@ -239,6 +239,65 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
                 else f"{fmt} cannot hold overlaps")
         click.echo(f"dropped {report.dropped} overlapping span(s): {what}; the longest "
                    "non-overlapping spans were kept (jsonl keeps all)", err=True)
+
+
+@main.command("agree")
+@db_option
+@click.option("--annotators", "annotators", multiple=True,
+              help="Compare these annotators (A,B,C or repeat). Default: everyone who finished "
+                   "an article.")
+@click.option("--label", default=None, help="Only spans with this label.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--worst", default=10, show_default=True,
+              help="How many articles to list, worst agreement first (table format).")
+def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None, fmt: str,
+                  worst: int) -> None:
+    """Inter-annotator agreement over articles two or more annotators marked done.
+
+    Per pair: span F1 (exact and overlap match), per label and overall, and
+    token-level Cohen's kappa; Fleiss' kappa for three or more annotators;
+    then the articles with the worst agreement first.
+    """
+    from annotations.agreement import agreement, as_dict
+
+    with _open(db) as store:
+        result = agreement(store, _split_list(annotators), label)
+    if fmt == "json":
+        click.echo(json.dumps(as_dict(result), indent=2, ensure_ascii=False))
+        return
+    out = _out()
+    if not result.articles:
+        out.print(Text("no article has been marked done by two or more of "
+                       f"{', '.join(result.annotators) or 'the annotators'}"))
+        return
+
+    def score(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    out.print(Text(f"{result.articles} articles and {result.spans} spans compared"
+                   + (f" (label {label})" if label else "")))
+    pairs = Table("pair", "articles", "spans", "exact F1", "overlap F1", "Cohen's κ",
+                  title="per pair")
+    labels = Table("pair", "label", "spans", "exact F1", "overlap F1", title="per pair and label")
+    for p in result.pairs:
+        name = Text(f"{p.a} / {p.b}")
+        pairs.add_row(name, str(p.articles), f"{p.overall.spans_a} / {p.overall.spans_b}",
+                      score(p.overall.exact_f1), score(p.overall.overlap_f1), score(p.kappa))
+        for lab, c in sorted(p.by_label.items()):
+            labels.add_row(name, Text(lab), f"{c.spans_a} / {c.spans_b}", score(c.exact_f1),
+                           score(c.overlap_f1))
+    out.print(pairs)
+    out.print(labels)
+    if len(result.annotators) >= 3:
+        out.print(Text(f"Fleiss' κ over the {result.fleiss_articles} articles all "
+                       f"{len(result.annotators)} finished: {score(result.fleiss)}"))
+    table = Table("article", "title", "annotators", "exact F1", "overlap F1", "mean κ",
+                  title=f"worst {min(worst, len(result.per_article))} articles")
+    for r in result.per_article[:worst]:
+        table.add_row(str(r.article_id), Text(r.title or ""), Text(", ".join(r.annotators)),
+                      score(r.exact_f1), score(r.overlap_f1), score(r.kappa))
+    out.print(table)
 
 
 @main.command("clean")

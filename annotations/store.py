@@ -769,6 +769,41 @@ class Store:
             ))
         return out
 
+    def finished_work(self, annotators: Sequence[str] = ()) -> dict[int, dict[str, list[SpanData]]]:
+        """article id -> annotator -> spans, for articles two or more of ``annotators``
+        (default: anyone) marked done; the spans sorted by start, then end."""
+        sql = ("SELECT st.article_id, an.name FROM article_status st"
+               " JOIN annotators an ON an.id = st.annotator_id WHERE st.status = 'done'")
+        params: list[Any] = []
+        if annotators:
+            sql += f" AND an.name IN ({', '.join('?' * len(annotators))})"
+            params += annotators
+        done: dict[int, dict[str, list[SpanData]]] = {}
+        for article_id, name in self.conn.execute(sql, params):
+            done.setdefault(article_id, {})[name] = []
+        work = {a: by for a, by in sorted(done.items()) if len(by) >= 2}
+        ids = list(work)
+        for lo in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[lo:lo + _IN_CHUNK]
+            for article_id, name, start, end, label, text, attrs in self.conn.execute(
+                'SELECT s.article_id, an.name, s.start, s."end", s.label, s.text, s.attributes'
+                " FROM spans s JOIN annotators an ON an.id = s.annotator_id"
+                f' WHERE s.article_id IN ({", ".join("?" * len(chunk))})'
+                ' ORDER BY s.article_id, s.start, s."end", s.id', chunk,
+            ):
+                spans = work[article_id].get(name)
+                if spans is not None:
+                    spans.append(SpanData(start, end, label, text, json.loads(attrs)))
+        return work
+
+    def article_title_text(self, article_id: int) -> tuple[str | None, str]:
+        """(title, cleaned text) of an article, without the raw page."""
+        row = self.conn.execute(
+            "SELECT title, clean_text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no article {article_id}")
+        return row[0], row[1]
+
     def import_annotation(self, ann: Annotation) -> tuple[int, int, int]:
         """Save an annotation read from a file; return (article id, spans added, spans already there).
 
