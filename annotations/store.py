@@ -45,8 +45,13 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
     return Path(db or os.environ.get(DB_ENV) or DEFAULT_DB)
 
 
+def stamp(moment: datetime) -> str:
+    """A time as the store keeps it: ISO 8601 in UTC, milliseconds, ``Z`` (sorts as text)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(datetime.now(timezone.utc))
 
 
 # What happened to an article handed to Store.add_article.
@@ -75,6 +80,13 @@ _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 _FINISHED = "'done', 'skipped', 'flagged'"
 _STATUS_VIEWS = frozenset({"done", "skipped", "flagged"})
 _IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
+    """``ids`` in slices small enough for one ``IN (...)``, each with its ``?, ?, ...``."""
+    for lo in range(0, len(ids), _IN_CHUNK):
+        chunk = [int(i) for i in ids[lo:lo + _IN_CHUNK]]
+        yield chunk, ", ".join("?" * len(chunk))
 
 
 def _column(rows: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
@@ -635,9 +647,7 @@ class Store:
         """The list rows for ``ids`` (a screenful), in the order given; unknown ids are left out."""
         annotator_id = self._known_annotator_id(annotator) or -1
         found: dict[int, ListRow] = {}
-        for lo in range(0, len(ids), _IN_CHUNK):
-            chunk = [int(i) for i in ids[lo:lo + _IN_CHUNK]]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             rows = self.conn.execute(
                 "SELECT a.id, a.title, a.source, a.published, st.status,"
                 " (SELECT count(*) FROM spans s WHERE s.article_id = a.id AND s.annotator_id = ?)"
@@ -741,9 +751,7 @@ class Store:
         ids = sorted({k[0] for k in keys})
         articles: dict[int, tuple[Any, ...]] = {}
         spans: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
-        for lo in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[lo:lo + _IN_CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             for row in self.conn.execute(
                 "SELECT id, title, source, url, published, clean_text FROM articles"
                 f" WHERE id IN ({marks})", chunk,
@@ -782,13 +790,11 @@ class Store:
         for article_id, name in self.conn.execute(sql, params):
             done.setdefault(article_id, {})[name] = []
         work = {a: by for a, by in sorted(done.items()) if len(by) >= 2}
-        ids = list(work)
-        for lo in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[lo:lo + _IN_CHUNK]
+        for chunk, marks in _chunks(list(work)):
             for article_id, name, start, end, label, text, attrs in self.conn.execute(
                 'SELECT s.article_id, an.name, s.start, s."end", s.label, s.text, s.attributes'
                 " FROM spans s JOIN annotators an ON an.id = s.annotator_id"
-                f' WHERE s.article_id IN ({", ".join("?" * len(chunk))})'
+                f" WHERE s.article_id IN ({marks})"
                 ' ORDER BY s.article_id, s.start, s."end", s.id', chunk,
             ):
                 spans = work[article_id].get(name)

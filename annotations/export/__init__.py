@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from annotations.model import Annotation, Status
-from annotations.store import Store
+from annotations.store import Store, stamp
 
 FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
 STATUS_CHOICES = ("done", "skipped", "flagged", "in_progress", "all")
@@ -59,7 +59,7 @@ def parse_since(value: str) -> str:
                          "2026-11-01T09:30)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(moment)
 
 
 def export_keys(store: Store, filters: Filters) -> list[tuple[int, int, str, str, str]]:

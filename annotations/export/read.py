@@ -21,7 +21,7 @@ import msgspec
 
 from annotations.export.jsonl import STATUS_OF_ANSWER
 from annotations.model import Annotation, Problem, SpanData, Status
-from annotations.store import now
+from annotations.store import now, stamp
 
 TASK_KEYS = frozenset({"spans", "answer", "_input_hash", "_task_hash"})
 
@@ -139,5 +139,4 @@ def _span(text: str, start: int, end: int, label: str, quoted: str | None,
 def _stamp(seconds: float | None) -> str:
     if seconds is None:
         return now()
-    moment = datetime.fromtimestamp(seconds, timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(datetime.fromtimestamp(seconds, timezone.utc))
