@@ -1,4 +1,5 @@
-"""The ``newsmark`` command: annotate (the default), import, export, agree, clean, stats, reclean, list.
+"""The ``newsmark`` command: annotate (the default), import, export, agree, clean, stats, reclean, list,
+assign.
 
 Output that comes from articles (titles, paths, reasons quoting input) is always
 passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
@@ -198,22 +199,32 @@ def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--annotator", "annotators", multiple=True,
               help="Only these annotators (repeat, or A,B). Default: all.")
 @click.option("--status", "statuses", multiple=True,
-              help="done (default), skipped, flagged, in_progress, or all (repeat, or A,B).")
+              help="done (default; with --reviewed: done,reviewed), reviewed, skipped, flagged, "
+                   "in_progress, or all (repeat, or A,B).")
 @click.option("--label", "labels", multiple=True, help="Only spans with these labels (repeat, or A,B).")
 @click.option("--since", default=None,
               help="Only work changed since this date or time (ISO 8601; without a zone, UTC).")
+@click.option("--reviewed", is_flag=True, default=False,
+              help="One record per article: the reviewer's annotation where the article was "
+                   "reviewed, else the one annotator's who finished it (or the first of several "
+                   "whose spans are identical). Articles whose annotators disagree and that "
+                   "no one reviewed yet are left out and counted.")
 def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str, ...],
-                   statuses: tuple[str, ...], labels: tuple[str, ...], since: str | None) -> None:
-    """Write annotations as training data: one record per article and annotator.
+                   statuses: tuple[str, ...], labels: tuple[str, ...], since: str | None,
+                   reviewed: bool) -> None:
+    """Write annotations as training data: one record per article and annotator
+    (with --reviewed: one per article).
 
     Only finished work (status done) unless --status says otherwise. Formats that
     cannot hold overlapping spans (conll, spacy ents) keep the longest
     non-overlapping ones and say how many they dropped. Files appear only
     when complete (written under a temporary name, then renamed).
     """
-    from annotations.export import STATUS_CHOICES, ExportError, Filters, export, parse_since
+    from annotations.export import (
+        REVIEWED_STATUSES, STATUS_CHOICES, ExportError, Filters, export, parse_since,
+    )
 
-    wanted = _split_list(statuses) or ("done",)
+    wanted = _split_list(statuses) or (REVIEWED_STATUSES if reviewed else ("done",))
     unknown = [s for s in wanted if s not in STATUS_CHOICES]
     if unknown:
         raise click.BadParameter(f"{', '.join(unknown)}; use {', '.join(STATUS_CHOICES)}",
@@ -223,7 +234,7 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     filters = Filters(_split_list(annotators), None if "all" in wanted else wanted,
-                      _split_list(labels), since_stamp)
+                      _split_list(labels), since_stamp, reviewed)
     if fmt in ("spacy", "brat") and output == "-" and (fmt == "brat" or sys.stdout.isatty()):
         raise click.UsageError(f"--format {fmt} needs -o {'DIR' if fmt == 'brat' else 'FILE.spacy'}")
     with _open(db) as store:
@@ -239,6 +250,16 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
                 else f"{fmt} cannot hold overlaps")
         click.echo(f"dropped {report.dropped} overlapping span(s): {what}; the longest "
                    "non-overlapping spans were kept (jsonl keeps all)", err=True)
+    if report.left_out:
+        many = report.left_out != 1
+        click.echo(f"{report.left_out} article{'s' if many else ''} done by several annotators "
+                   f"{'disagree and are' if many else 'disagrees and is'} not reviewed yet: "
+                   f"left out (newsmark review settles {'them' if many else 'it'})", err=True)
+    if report.left_out_unfinished:
+        many = report.left_out_unfinished != 1
+        click.echo(f"{report.left_out_unfinished} article{'s' if many else ''} with only "
+                   "unfinished work, by several annotators whose work differs: left out",
+                   err=True)
 
 
 @main.command("agree")
@@ -300,6 +321,53 @@ def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None
     out.print(table)
 
 
+@main.command("review")
+@db_option
+@click.option("--annotators", "annotators", multiple=True,
+              help="Review these annotators' work (A,B,C or repeat). Default: everyone but the "
+                   "reviewer.")
+@click.option("--reviewer", default=None,
+              help="Your name: the review is saved as your annotation, status reviewed (default: "
+                   "$NEWSMARK_ANNOTATOR, else your login name).")
+@click.option("--labels", "labels", type=click.Path(dir_okay=False), default=None,
+              help="Label schema (TOML), as for annotate.")
+@click.option("--keymap", type=click.Path(dir_okay=False), default=None,
+              help="Keymap (TOML), as for annotate.")
+@click.option("--theme", default=None, help="dark or light, as for annotate.")
+def review_command(db: str | None, annotators: tuple[str, ...], reviewer: str | None,
+                   labels: str | None, keymap: str | None, theme: str | None) -> None:
+    """Settle disagreements over articles two or more annotators marked done.
+
+    Spans all of them made are accepted already; the others are drawn
+    underlined in their label's colour. > and < walk the disagreements, a takes
+    the version of the annotator whose span is under the cursor, r takes none,
+    and tagging, x and e work as when annotating. d marks the article reviewed.
+    Export the outcome with `newsmark export --reviewed`.
+    """
+    from annotations.schema import SchemaError, load_schema
+    from tui.app import NewsmarkApp, annotator_name
+    from tui.keymap import KeymapError, known_ids, load_keymap
+
+    names = _split_list(annotators)
+    who = annotator_name(reviewer)
+    if who in names:
+        raise click.BadParameter(f"{who} is one of the annotators under review; a reviewer reviews "
+                                 "others' work (give --reviewer)", param_hint="--reviewer")
+    try:
+        schema = load_schema(labels)
+        user_keymap = load_keymap(keymap, known_ids(schema))
+    except (SchemaError, KeymapError) as exc:
+        raise click.ClickException(str(exc)) from None
+    with _open(db) as store:
+        queue = store.review_ids(who, names, "all", 0, 1)
+        path = store.path
+    if not queue:
+        _err().print(Text("nothing to review: no article is marked done by two or more of "
+                          f"{', '.join(names) or 'the annotators'}"))
+        return
+    NewsmarkApp(path, who, schema, user_keymap, theme, review=names).run()
+
+
 @main.command("clean")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--outdir", type=click.Path(file_okay=False), default=None,
@@ -352,7 +420,7 @@ def stats_command(db: str | None, as_json: bool) -> None:
     if not stats.statuses:
         out.print("no annotators yet")
         return
-    statuses = ("new", "in_progress", "done", "skipped", "flagged")
+    statuses = ("new", "in_progress", "done", "skipped", "flagged", "reviewed")
     labels = sorted({label for counts in stats.labels.values() for label in counts})
     table = Table("annotator", *statuses, *labels, title="per annotator")
     for name in sorted(stats.statuses):
@@ -405,6 +473,69 @@ def list_articles(db: str | None, limit: int, search: str | None) -> None:
         table.add_row(str(row.id), Text(row.title or "(untitled)"), Text(row.source or ""),
                       Text(row.published or ""))
     _out().print(table)
+
+
+@main.command("assign")
+@db_option
+@click.option("--annotators", "annotators", multiple=True,
+              help="Who gets the articles (A,B,C or repeat). With --clear: whose assignments "
+                   "to remove (default: everyone's).")
+@click.option("--overlap", type=int, default=None,
+              help="How many different annotators each article goes to (1 to the number of "
+                   "annotators).")
+@click.option("--seed", type=int, default=None,
+              help="Seed for the shuffle and tie-breaks: the same seed gives the same plan.")
+@click.option("--clear", is_flag=True,
+              help="First remove the assignments of --annotators (or all); with --overlap, "
+                   "then deal the freed articles out again.")
+def assign_command(db: str | None, annotators: tuple[str, ...], overlap: int | None,
+                   seed: int | None, clear: bool) -> None:
+    """Give each article still to do to --overlap annotators, balancing their loads.
+
+    Only articles assigned to nobody and finished by none of the annotators are
+    dealt out, so a second run assigns only what is new since. Each annotator's
+    "to do" view then holds their own articles and the unassigned ones, their
+    own first; an annotator with no assignments still sees everything.
+    """
+    from annotations.assign import check, plan
+
+    names = tuple(dict.fromkeys(_split_list(annotators)))  # once each, in the order given
+    if overlap is None and not clear:
+        raise click.UsageError("missing --overlap: how many annotators each article goes to")
+    if overlap is not None:
+        if not names:
+            raise click.UsageError("missing --annotators: who gets the articles (A,B,C)")
+        try:
+            check(names, overlap)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--overlap") from None
+    with _open(db) as store:
+        if clear:
+            removed = store.clear_assignments(names or None)
+            click.echo(f"removed {removed} assignment(s) of "
+                       f"{', '.join(names) if names else 'every annotator'}", err=True)
+        if overlap is None:
+            return
+        # One write transaction from reading what is free to saving the plan: two
+        # runs at once cannot both deal out the same article.
+        with store.transaction():
+            todo = store.unassigned_todo_ids(names)
+            before = store.assignment_counts()
+            load = {name: before.get(name, (0, 0))[0] for name in names}
+            added = store.assign(plan(todo, names, overlap, seed, load)) if todo else {}
+        counts = store.assignment_counts()
+    if todo:
+        click.echo(f"assigned {len(todo)} article(s), each to {overlap} of {len(names)} "
+                   f"annotator(s): {sum(added.values())} new assignment(s)", err=True)
+    else:
+        click.echo("nothing to assign: every article is already assigned, or finished by "
+                   f"{', '.join(names)}", err=True)
+    table = Table("annotator", "newly assigned", "assigned", "finished", title="assignments")
+    for name in names:
+        assigned, finished = counts.get(name, (0, 0))
+        table.add_row(Text(name), str(added.get(name, 0)), str(assigned), str(finished))
+    _out().print(table)
+
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,12 @@ The schema is meant to be read without a manual, in ``sqlite3`` or Datasette:
   rows are the redo stack. It lives in the file, so undo survives a restart.
 * ``source_lines``: how many articles of a source contain a line; lines common
   in a source are boilerplate to the cleaner.
+* ``assignments``: which annotator is given which article (``newsmark assign``);
+  an annotator with none sees every article as to do.
+* ``review_decisions``: what a reviewer settled for each disagreement (a region
+  of overlapping spans the annotators made differently): whose version was
+  taken, or ``edited``. The reviewer's spans themselves are in ``spans``, under
+  the reviewer's name, with status ``reviewed`` in ``article_status``.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-STATUSES = ("new", "in_progress", "done", "skipped", "flagged")
+STATUSES = ("new", "in_progress", "done", "skipped", "flagged")  # as of migration 1
 
 
 @dataclass(frozen=True)
@@ -168,10 +174,70 @@ _UNDO_LOG = f"""
 """
 
 
+# Migration 3: a reviewer's status ``reviewed`` (the status CHECK is part of the
+# table, so article_status is rebuilt), edits that belong together (``batch``:
+# accepting a version deletes and adds spans, and one undo takes it all back),
+# the review decisions, and assignments.
+_REVIEW_STATUSES = ", ".join(f"'{s}'" for s in (*STATUSES, "reviewed"))
+_REVIEW = f"""
+        CREATE TABLE article_status_new (
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            status TEXT NOT NULL CHECK (status IN ({_REVIEW_STATUSES})),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator_id)
+        );
+        INSERT INTO article_status_new SELECT article_id, annotator_id, status, updated_at
+            FROM article_status;
+        DROP TABLE article_status;
+        ALTER TABLE article_status_new RENAME TO article_status;
+        CREATE INDEX article_status_by_annotator ON article_status (annotator_id, status, article_id);
+
+        CREATE TABLE edits_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('add_span', 'delete_span', 'update_span', 'set_status', 'decide')),
+            "before" TEXT CHECK ("before" IS NULL OR json_valid("before")),
+            "after" TEXT CHECK ("after" IS NULL OR json_valid("after")),
+            undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+            created_at TEXT NOT NULL,
+            batch INTEGER
+        );
+        INSERT INTO edits_new (id, annotator_id, article_id, kind, "before", "after", undone, created_at)
+            SELECT id, annotator_id, article_id, kind, "before", "after", undone, created_at FROM edits;
+        DROP TABLE edits;
+        ALTER TABLE edits_new RENAME TO edits;
+        CREATE INDEX edits_by_annotator ON edits (annotator_id, undone, id);
+        CREATE INDEX edits_article ON edits (article_id);
+        CREATE INDEX edits_batch ON edits (batch) WHERE batch IS NOT NULL;
+
+        CREATE TABLE review_decisions (
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            reviewer_id INTEGER NOT NULL REFERENCES annotators (id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            choice TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, reviewer_id, start, "end")
+        );
+
+        CREATE TABLE assignments (
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            assigned_at TEXT NOT NULL,
+            PRIMARY KEY (annotator_id, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignments_article ON assignments (article_id);
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, annotators, spans, statuses, FTS5, source lines", _INITIAL),
     Migration(2, "undo log (edits), span ids never reused, status index in article order",
               _UNDO_LOG),
+    Migration(3, "status reviewed, edit batches, review decisions, assignments", _REVIEW),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

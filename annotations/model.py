@@ -22,6 +22,7 @@ class Status(str, enum.Enum):
     DONE = "done"
     SKIPPED = "skipped"
     FLAGGED = "flagged"
+    REVIEWED = "reviewed"  # a reviewer's settled annotation (newsmark review)
 
 
 @dataclass(slots=True)
@@ -112,7 +113,7 @@ class Span:
     updated_at: str
 
 
-EditKind = Literal["add_span", "delete_span", "update_span", "set_status"]
+EditKind = Literal["add_span", "delete_span", "update_span", "set_status", "decide"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +170,7 @@ class Annotation:
 
 
 # The article list's filters, per annotator. "todo": no status yet, new or in progress.
-VIEWS = ("all", "todo", "done", "flagged", "skipped")
+VIEWS = ("all", "todo", "done", "flagged", "skipped", "reviewed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,8 +77,9 @@ _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 # Statuses that take an article out of the "todo" view; views named after a status.
-_FINISHED = "'done', 'skipped', 'flagged'"
-_STATUS_VIEWS = frozenset({"done", "skipped", "flagged"})
+_FINISHED = "'done', 'skipped', 'flagged', 'reviewed'"
+_STATUS_VIEWS = frozenset({"done", "skipped", "flagged", "reviewed"})
+REVIEW_VIEWS = ("review", "reviewed", "all")  # a reviewer's list: to review, reviewed, all
 _IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 
@@ -157,6 +158,7 @@ class Store:
         migrate(self.conn)
         self._annotator_ids: dict[str, int] = {}  # name -> id, committed rows only
         self._texts: dict[bytes, int] | None = None  # see _text_index
+        self._batch: int | None | bool = False  # see edit_group: False outside a group
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -193,6 +195,23 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    @contextmanager
+    def edit_group(self) -> Iterator[None]:
+        """Everything logged inside is one undo step, in one transaction.
+
+        Accepting a reviewer's choice deletes some spans, adds others and
+        records the decision; one ``u`` must take all of it back.
+        """
+        if self._batch is not False:  # nested: part of the outer group
+            yield
+            return
+        with self.transaction():
+            self._batch = None  # the first edit's id becomes the group's id
+            try:
+                yield
+            finally:
+                self._batch = False
 
     # -- articles ---------------------------------------------------------------
 
@@ -507,11 +526,15 @@ class Store:
     ) -> None:
         """Log an action (inside the caller's transaction); a new action drops the redo stack."""
         self.conn.execute("DELETE FROM edits WHERE annotator_id = ? AND undone = 1", (annotator_id,))
-        self.conn.execute(
-            'INSERT INTO edits (annotator_id, article_id, kind, "before", "after", undone, created_at)'
-            " VALUES (?, ?, ?, ?, ?, 0, ?)",
-            (annotator_id, article_id, kind, _json_or_none(before), _json_or_none(after), now()),
+        batch = self._batch if type(self._batch) is int else None  # False, None: no group id
+        cur = self.conn.execute(
+            'INSERT INTO edits (annotator_id, article_id, kind, "before", "after", undone, created_at,'
+            " batch) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            (annotator_id, article_id, kind, _json_or_none(before), _json_or_none(after), now(), batch),
         )
+        if self._batch is None:  # the first edit of a group names it
+            self._batch = int(cur.lastrowid)
+            self.conn.execute("UPDATE edits SET batch = id WHERE id = ?", (self._batch,))
 
     def undo(self, annotator: str) -> Edit | None:
         """Revert the annotator's newest action not yet undone; None if there is none."""
@@ -545,28 +568,147 @@ class Store:
             ).fetchone()
             if row is None:
                 return None
-            edit = _edit_from_row(annotator, row)
-            state = edit.before if undo else edit.after
-            if edit.kind == "set_status":
-                assert state is not None
-                self._write_status(edit.article_id, annotator_id, state["status"])
-            elif state is None:  # undo an add, redo a delete: the span goes
-                gone = edit.after if undo else edit.before
-                assert gone is not None
-                self.conn.execute("DELETE FROM spans WHERE id = ?", (gone["id"],))
-            else:  # undo a delete or an update, redo an add or an update: write the span as it was
-                self.conn.execute(
-                    'INSERT INTO spans (id, article_id, annotator_id, start, "end", label, text,'
-                    " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET label = excluded.label,"
-                    " attributes = excluded.attributes, updated_at = excluded.updated_at",
-                    (state["id"], state["article_id"], annotator_id, state["start"], state["end"],
-                     state["label"], state["text"],
-                     json.dumps(state["attributes"], ensure_ascii=False),
-                     state["created_at"], state["updated_at"]),
-                )
-            self.conn.execute("UPDATE edits SET undone = ? WHERE id = ?", (int(undo), edit.id))
-        return replace(edit, undone=undo)
+            (batch,) = self.conn.execute("SELECT batch FROM edits WHERE id = ?", (row[0],)).fetchone()
+            rows = [row] if batch is None else self.conn.execute(
+                _EDIT_SELECT + f" WHERE annotator_id = ? AND undone = ? AND batch = ? ORDER BY id {order}",
+                (annotator_id, 0 if undo else 1, batch),
+            ).fetchall()
+            edits = [_edit_from_row(annotator, r) for r in rows]
+            for edit in edits:
+                self._apply_logged(edit, annotator_id, undo=undo)
+        # A group is reported by its decision when it has one (what the reviewer did).
+        shown = next((e for e in edits if e.kind == "decide"), edits[0])
+        return replace(shown, undone=undo)
+
+    def _apply_logged(self, edit: Edit, annotator_id: int, *, undo: bool) -> None:
+        """Put back the state before (undo) or after (redo) one logged edit."""
+        state = edit.before if undo else edit.after
+        if edit.kind == "decide":
+            assert state is not None
+            self._write_decision(edit.article_id, annotator_id, state)
+        elif edit.kind == "set_status":
+            assert state is not None
+            self._write_status(edit.article_id, annotator_id, state["status"])
+        elif state is None:  # undo an add, redo a delete: the span goes
+            gone = edit.after if undo else edit.before
+            assert gone is not None
+            self.conn.execute("DELETE FROM spans WHERE id = ?", (gone["id"],))
+        else:  # undo a delete or an update, redo an add or an update: write the span as it was
+            self.conn.execute(
+                'INSERT INTO spans (id, article_id, annotator_id, start, "end", label, text,'
+                " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET label = excluded.label,"
+                " attributes = excluded.attributes, updated_at = excluded.updated_at",
+                (state["id"], state["article_id"], annotator_id, state["start"], state["end"],
+                 state["label"], state["text"],
+                 json.dumps(state["attributes"], ensure_ascii=False),
+                 state["created_at"], state["updated_at"]),
+            )
+        self.conn.execute("UPDATE edits SET undone = ? WHERE id = ?", (int(undo), edit.id))
+
+    # -- review ------------------------------------------------------------------
+    #
+    # A reviewer settles what the annotators made differently. The reviewer's
+    # outcome is an annotation like any other (spans under the reviewer's name,
+    # status "reviewed"); review_decisions records which disagreements are
+    # settled, and how, so the reviewer can stop and come back.
+
+    def _review_filter(self, reviewer: str, annotators: Sequence[str]) -> tuple[str, list[Any]]:
+        """SQL (on ``st``, article_status) for "done by one of ``annotators``, not the reviewer"."""
+        reviewer_id = self._known_annotator_id(reviewer) or -1
+        if annotators:
+            ids = [i for i in (self._known_annotator_id(a) for a in annotators) if i is not None]
+            ids = [i for i in ids if i != reviewer_id] or [-1]
+            return f"st.annotator_id IN ({', '.join('?' * len(ids))})", ids
+        return "st.annotator_id != ?", [reviewer_id]
+
+    def review_ids(
+        self, reviewer: str, annotators: Sequence[str] = (), view: str = "review",
+        after_id: int = 0, limit: int = -1,
+    ) -> list[int]:
+        """Articles done by two or more of ``annotators`` (default: anyone but the reviewer).
+
+        ``view``: "review" (not yet reviewed by ``reviewer``), "reviewed", or
+        "all"; in article order, after ``after_id``, at most ``limit`` (-1: all).
+        Grouped on the status table's primary key, so a page stops early.
+        """
+        if view not in REVIEW_VIEWS:
+            raise ValueError(f"unknown review view {view!r}; one of {', '.join(REVIEW_VIEWS)}")
+        where, params = self._review_filter(reviewer, annotators)
+        sql = (f"SELECT st.article_id FROM article_status st WHERE st.status = 'done' AND {where}"
+               " AND st.article_id > ? GROUP BY st.article_id HAVING count(*) >= 2")
+        params.append(after_id)
+        if view != "all":
+            sql += (f" AND {'NOT ' if view == 'review' else ''}EXISTS (SELECT 1 FROM article_status r"
+                    " WHERE r.article_id = st.article_id AND r.annotator_id = ? AND r.status = 'reviewed')")
+            params.append(self._known_annotator_id(reviewer) or -1)
+        sql += " ORDER BY st.article_id LIMIT ?"
+        return list(_column(self.conn.execute(sql, (*params, limit))))
+
+    def review_work(self, article_id: int, reviewer: str, annotators: Sequence[str] = ()) -> dict[str, list[Span]]:
+        """annotator -> spans, for the annotators (not the reviewer) who marked the article done."""
+        where, params = self._review_filter(reviewer, annotators)
+        names = [n for (n,) in self.conn.execute(
+            "SELECT an.name FROM article_status st JOIN annotators an ON an.id = st.annotator_id"
+            f" WHERE st.article_id = ? AND st.status = 'done' AND {where} ORDER BY an.name",
+            (article_id, *params))]
+        work: dict[str, list[Span]] = {n: [] for n in names}
+        for span in self.spans(article_id):
+            if span.annotator in work:
+                work[span.annotator].append(span)
+        return work
+
+    def start_review(self, article_id: int, reviewer: str, spans: Sequence[SpanData]) -> bool:
+        """Begin the reviewer's annotation with ``spans`` (those all annotators agree on).
+
+        Only the first time (the reviewer has no status on the article yet);
+        not in the undo log, like the automatic "in progress". True if started.
+        """
+        reviewer_id = self.annotator_id(reviewer)
+        with self.transaction():
+            if self.conn.execute(
+                "SELECT 1 FROM article_status WHERE article_id = ? AND annotator_id = ?",
+                (article_id, reviewer_id)).fetchone():
+                return False
+            stamp = now()
+            self.conn.executemany(
+                'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(article_id, reviewer_id, s.start, s.end, s.label, s.text,
+                  json.dumps(dict(s.attributes), ensure_ascii=False), stamp, stamp) for s in spans])
+            self._write_status(article_id, reviewer_id, Status.IN_PROGRESS.value)
+        return True
+
+    def decisions(self, article_id: int, reviewer: str) -> dict[tuple[int, int], str]:
+        """(start, end) of each settled disagreement -> how: an annotator's name, or a word."""
+        reviewer_id = self._known_annotator_id(reviewer) or -1
+        return {(s, e): c for s, e, c in self.conn.execute(
+            'SELECT start, "end", choice FROM review_decisions WHERE article_id = ? AND reviewer_id = ?',
+            (article_id, reviewer_id))}
+
+    def decide(self, article_id: int, reviewer: str, start: int, end: int, choice: str) -> None:
+        """Record how the disagreement over ``start:end`` was settled, logged for undo."""
+        reviewer_id = self.annotator_id(reviewer)
+        with self.transaction():
+            old = self.decisions(article_id, reviewer).get((start, end))
+            if old == choice:
+                return
+            self._write_decision(article_id, reviewer_id, {"start": start, "end": end, "choice": choice})
+            self._record(reviewer_id, article_id, "decide",
+                         {"start": start, "end": end, "choice": old},
+                         {"start": start, "end": end, "choice": choice})
+
+    def _write_decision(self, article_id: int, reviewer_id: int, state: Mapping[str, Any]) -> None:
+        if state["choice"] is None:
+            self.conn.execute(
+                'DELETE FROM review_decisions WHERE article_id = ? AND reviewer_id = ? AND start = ?'
+                ' AND "end" = ?', (article_id, reviewer_id, state["start"], state["end"]))
+            return
+        self.conn.execute(
+            'INSERT INTO review_decisions (article_id, reviewer_id, start, "end", choice, decided_at)'
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, reviewer_id, start, \"end\")"
+            " DO UPDATE SET choice = excluded.choice, decided_at = excluded.decided_at",
+            (article_id, reviewer_id, state["start"], state["end"], state["choice"], now()))
 
     # -- the article list, per annotator ----------------------------------------
     #
@@ -583,6 +725,10 @@ class Store:
         with a set (on 1,000,000 articles about 0.22 s, against 0.33 s for SQL
         ``NOT IN``, 0.8-1.0 s for ``EXCEPT`` and 1.2 s for a ``NOT EXISTS``
         probe per article).
+
+        For an annotator with assignments, "todo" also leaves out the articles
+        assigned only to others (see :meth:`_others_only_sql`); without any,
+        it is exactly as before, at the cost of one EXISTS probe.
         """
         annotator_id = self._view_annotator(annotator, view)
         if view in _STATUS_VIEWS:
@@ -594,6 +740,9 @@ class Store:
             finished = set(_column(self.conn.execute(
                 "SELECT article_id FROM article_status"
                 f" WHERE annotator_id = ? AND status IN ({_FINISHED})", (annotator_id,))))
+            if self._has_assignments(annotator_id):
+                finished.update(_column(self.conn.execute(
+                    self._others_only_sql(), (annotator_id, annotator_id))))
             if finished:
                 ids = [i for i in ids if i not in finished]
         ids.sort()
@@ -635,12 +784,22 @@ class Store:
         elif view == "all":
             sql = f"SELECT id FROM articles WHERE id {cmp} ? ORDER BY id {order} LIMIT ?"
             params = (key, limit)
-        else:  # todo: a primary-key probe per article passed, only as far as the page reaches
+        elif not self._has_assignments(annotator_id):
+            # todo: a primary-key probe per article passed, only as far as the page reaches
             sql = (f"SELECT id FROM articles a WHERE id {cmp} ? AND NOT EXISTS ("
                    f" SELECT 1 FROM article_status st WHERE st.article_id = a.id"
                    f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))"
                    f" ORDER BY id {order} LIMIT ?")
             params = (key, annotator_id, limit)
+        else:  # todo with assignments: also theirs, or nobody's (two more index probes)
+            sql = (f"SELECT id FROM articles a WHERE id {cmp} ? AND NOT EXISTS ("
+                   f" SELECT 1 FROM article_status st WHERE st.article_id = a.id"
+                   f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))"
+                   " AND (EXISTS (SELECT 1 FROM assignments s"
+                   "  WHERE s.annotator_id = ? AND s.article_id = a.id)"
+                   "  OR NOT EXISTS (SELECT 1 FROM assignments s WHERE s.article_id = a.id))"
+                   f" ORDER BY id {order} LIMIT ?")
+            params = (key, annotator_id, annotator_id, limit)
         return list(_column(self.conn.execute(sql, params)))
 
     def list_rows(self, annotator: str, ids: Sequence[int]) -> list[ListRow]:
@@ -678,14 +837,37 @@ class Store:
             f"SELECT count(*) FROM article_status WHERE annotator_id = ? AND status IN ({_FINISHED})",
             (annotator_id,),
         ).fetchone()[0]
+        if self._has_assignments(annotator_id):  # less the unfinished ones only others were given
+            finished += self.conn.execute(
+                f"SELECT count(*) FROM ({self._others_only_sql()}) o WHERE NOT EXISTS ("
+                " SELECT 1 FROM article_status st WHERE st.article_id = o.article_id"
+                f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))",
+                (annotator_id, annotator_id, annotator_id),
+            ).fetchone()[0]
         return self.article_count() - finished
 
     def next_todo(self, annotator: str, after_id: int) -> int | None:
         """The first "todo" article after ``after_id``, wrapping round to the start.
 
-        ``after_id`` itself comes back only if it is the one todo article left;
-        None when there is nothing left to do.
+        An annotator with assignments gets their own unfinished assigned
+        articles first (after ``after_id``, wrapping), and only when those are
+        all finished the unassigned ones: their queue before the common pool.
+
+        ``after_id`` itself comes back only if it is the one todo article left
+        (of their own queue, for an annotator with assignments); None when
+        there is nothing left to do.
         """
+        annotator_id = self._known_annotator_id(annotator)
+        if annotator_id is not None and self._has_assignments(annotator_id):
+            own = (f"SELECT s.article_id FROM assignments s WHERE s.annotator_id = ?"
+                   " AND s.article_id > ? AND NOT EXISTS (SELECT 1 FROM article_status st"
+                   "  WHERE st.article_id = s.article_id AND st.annotator_id = s.annotator_id"
+                   f"  AND st.status IN ({_FINISHED})) ORDER BY s.article_id LIMIT 1")
+            for key in (after_id, 0):
+                row = self.conn.execute(own, (annotator_id, key)).fetchone()
+                if row is not None:
+                    return row[0]
+            # Their queue is finished: what is left in "todo" is unassigned.
         ids = self.ids_after(annotator, "todo", after_id, 1) or self.ids_after(annotator, "todo", 0, 1)
         return ids[0] if ids else None
 
@@ -776,6 +958,95 @@ class Store:
                 title, source, url, published,
             ))
         return out
+
+    def reviewed_export_keys(
+        self, *, annotators: Sequence[str] = (),
+        statuses: Sequence[str] | None = (Status.DONE.value, Status.REVIEWED.value),
+        labels: Sequence[str] = (), since: str | None = None,
+    ) -> tuple[list[tuple[int, int, str, str, str]], int, int]:
+        """At most one annotation per article (``newsmark export --reviewed``).
+
+        Returns (the keys, as :meth:`export_keys` gives them; the number of
+        articles left out because several annotators finished them and
+        disagree; the number left out because several annotators' unfinished
+        work on them differs). Among each article's work that passes
+        ``annotators`` and ``statuses``, the one taken is:
+
+        1. the reviewed annotation (status ``reviewed``): a reviewer's settled
+           work. If several reviewers reviewed the article, the newest by
+           status time (on a tie, the first by name).
+        2. else the done work: the one annotator's who finished it; or, when
+           several did and their spans are identical (the same start, end and
+           label, every one; only spans of ``labels`` when given, as those are
+           what is exported; attributes are not compared), the first of them
+           by name. When they differ, none: the article is left out, counted.
+        3. else (only when other statuses are asked for) the rest of the work
+           the same way: one annotation, or several with the same status and
+           the same spans, the first by name; else left out, counted apart.
+
+        ``since`` applies to the chosen work (its status or spans changed at
+        or after it), after the choice: an article reviewed before ``since``
+        stays settled by its review when an annotator edits it later, and is
+        not exported again. A left-out article is counted when any of its
+        work changed since. Spans are read only for the articles whose
+        several annotations must be compared, a chunk of articles at a time.
+        """
+        keys = self.export_keys(annotators=annotators, statuses=statuses)
+        reviewed, done = Status.REVIEWED.value, Status.DONE.value
+        chosen: dict[int, tuple[int, int, str, str, str] | None] = {}
+        compare: dict[int, list[tuple[int, int, str, str, str]]] = {}
+        lo = 0
+        while lo < len(keys):  # keys come grouped by article
+            article_id = keys[lo][0]
+            hi = lo + 1
+            while hi < len(keys) and keys[hi][0] == article_id:
+                hi += 1
+            work = keys[lo:hi]
+            lo = hi
+            reviews = [k for k in work if k[3] == reviewed]
+            if reviews:
+                chosen[article_id] = max(reviews, key=lambda k: k[4])  # first of the newest
+                continue
+            tier = [k for k in work if k[3] == done] or work
+            chosen[article_id] = tier[0] if len(tier) == 1 else None
+            if len(tier) > 1:
+                compare[article_id] = tier
+        del keys
+        wanted = frozenset(labels)
+        left_out: list[tuple[int, int, str, str, str]] = []  # one key per article left out
+        for chunk, marks in _chunks(list(compare)):
+            spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+            for article_id, annotator_id, start, end, label in self.conn.execute(
+                'SELECT article_id, annotator_id, start, "end", label FROM spans'
+                f" WHERE article_id IN ({marks})", chunk,
+            ):
+                if not wanted or label in wanted:
+                    spans.setdefault((article_id, annotator_id), []).append((start, end, label))
+            for article_id in chunk:
+                tier = compare.pop(article_id)
+                versions = {(k[3], tuple(sorted(spans.get((article_id, k[1]), ())))) for k in tier}
+                if len(versions) == 1:
+                    chosen[article_id] = tier[0]
+                else:
+                    left_out.extend(tier)
+        if since is not None:
+            changed = self._changed_since([k for k in chosen.values() if k] + left_out, since)
+            chosen = {a: k for a, k in chosen.items() if k and (k[0], k[1]) in changed}
+            left_out = [k for k in left_out if (k[0], k[1]) in changed]
+        disagree = {k[0] for k in left_out if k[3] == done}
+        unfinished = {k[0] for k in left_out} - disagree
+        return [k for k in chosen.values() if k], len(disagree), len(unfinished)
+
+    def _changed_since(self, keys: Sequence[tuple[int, int, str, str, str]], since: str
+                       ) -> set[tuple[int, int]]:
+        """The (article id, annotator id) of the keys whose status or any span changed since."""
+        changed = {(k[0], k[1]) for k in keys if k[4] >= since}
+        ids = sorted({k[0] for k in keys if (k[0], k[1]) not in changed})
+        for chunk, marks in _chunks(ids):
+            changed.update(self.conn.execute(
+                "SELECT DISTINCT article_id, annotator_id FROM spans"
+                f" WHERE article_id IN ({marks}) AND updated_at >= ?", [*chunk, since]))
+        return changed
 
     def finished_work(self, annotators: Sequence[str] = ()) -> dict[int, dict[str, list[SpanData]]]:
         """article id -> annotator -> spans, for articles two or more of ``annotators``
@@ -883,6 +1154,97 @@ class Store:
             self._texts = {_text_key(text): id_ for id_, text in
                            self.conn.execute("SELECT id, clean_text FROM articles")}
         return self._texts
+
+    # -- assignments ------------------------------------------------------------
+    #
+    # ``newsmark assign`` gives each article to some annotators (the plan comes
+    # from annotations.assign). An annotator with assignments sees their own
+    # articles and the unassigned ones as "todo", not those given only to
+    # others; one without any sees everything, as before assignments existed.
+    # Whether an annotator has assignments is asked each time (one index
+    # probe), never cached: another process may assign or clear meanwhile.
+
+    def assign(self, plan: Mapping[str, Iterable[int]]) -> dict[str, int]:
+        """Save a plan (annotator -> article ids) in one transaction; return the new rows per annotator.
+
+        An assignment already there is kept as it was (its first ``assigned_at``)
+        and not counted; annotators are created on first use.
+        """
+        added: dict[str, int] = {}
+        stamp = now()
+        with self.transaction():
+            for name, article_ids in plan.items():
+                annotator_id = self.annotator_id(name)
+                before = self.conn.total_changes
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO assignments (annotator_id, article_id, assigned_at)"
+                    " VALUES (?, ?, ?)",
+                    ((annotator_id, int(article_id), stamp) for article_id in article_ids),
+                )
+                added[name] = self.conn.total_changes - before
+        return added
+
+    def clear_assignments(self, annotators: Sequence[str] | None = None) -> int:
+        """Remove the assignments of ``annotators`` (None: everyone's); return how many went."""
+        with self.transaction():
+            if annotators is None:
+                return self.conn.execute("DELETE FROM assignments").rowcount
+            ids = [i for i in map(self._known_annotator_id, annotators) if i is not None]
+            if not ids:
+                return 0
+            return self.conn.execute(
+                f"DELETE FROM assignments WHERE annotator_id IN ({', '.join('?' * len(ids))})", ids
+            ).rowcount
+
+    def unassigned_todo_ids(self, annotators: Sequence[str]) -> list[int]:
+        """Ids of the articles still to assign, ascending: assigned to nobody, and
+        finished (done, skipped, flagged, reviewed) by none of ``annotators``.
+
+        A second ``assign`` run therefore only deals out what came since (new
+        imports, or articles whose assignments were cleared).
+        """
+        ids = [i for i in map(self._known_annotator_id, annotators) if i is not None]
+        sql = ("SELECT id FROM articles a WHERE NOT EXISTS ("
+               " SELECT 1 FROM assignments s WHERE s.article_id = a.id)")
+        if ids:
+            sql += (" AND NOT EXISTS (SELECT 1 FROM article_status st WHERE st.article_id = a.id"
+                    f" AND st.annotator_id IN ({', '.join('?' * len(ids))})"
+                    f" AND st.status IN ({_FINISHED}))")
+        return list(_column(self.conn.execute(sql + " ORDER BY id", ids)))
+
+    def assignment_counts(self) -> dict[str, tuple[int, int]]:
+        """annotator -> (articles assigned to them, how many of those they finished);
+        only annotators with assignments appear."""
+        rows = self.conn.execute(
+            "SELECT an.name, count(*), count(st.article_id) FROM assignments s"
+            " JOIN annotators an ON an.id = s.annotator_id"
+            " LEFT JOIN article_status st ON st.article_id = s.article_id"
+            f"  AND st.annotator_id = s.annotator_id AND st.status IN ({_FINISHED})"
+            " GROUP BY an.name ORDER BY an.name"
+        )
+        return {name: (assigned, finished) for name, assigned, finished in rows}
+
+    def has_assignments(self, annotator: str) -> bool:
+        """Whether ``annotator`` has been given any article (their "todo" is then their queue)."""
+        annotator_id = self._known_annotator_id(annotator)
+        return annotator_id is not None and self._has_assignments(annotator_id)
+
+    def _has_assignments(self, annotator_id: int) -> bool:
+        """One probe of the assignments primary key; -1 (an unknown annotator) has none."""
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM assignments WHERE annotator_id = ?)", (annotator_id,)
+        ).fetchone()[0] == 1
+
+    @staticmethod
+    def _others_only_sql() -> str:
+        """SQL for the ids of the articles assigned to someone, but not to annotator ``?``.
+
+        Two parameters, both the annotator's id. These are the articles that
+        leave their "todo" view: given to others, and not theirs to do.
+        """
+        return ("SELECT DISTINCT o.article_id FROM assignments o WHERE o.annotator_id != ?"
+                " AND NOT EXISTS (SELECT 1 FROM assignments s"
+                "  WHERE s.annotator_id = ? AND s.article_id = o.article_id)")
 
     # -- stats ------------------------------------------------------------------
 

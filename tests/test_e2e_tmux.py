@@ -8,6 +8,7 @@ that is killed on teardown, so parallel runs do not clash.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -234,3 +235,45 @@ def test_type_ahead_after_enter(term, db):
         term.keys("q")
         assert term.wait_exit() == 0
     assert [r[3:5] for r in spans_of(db, "e2e")] == [("ACTOR", "two")]
+
+
+def test_two_annotators_disagree_a_reviewer_settles_it_and_export_takes_the_review(term, db):
+    """alice tags "Turkey"; bob tags "Turkey" and "two"; rita takes bob's "two"; export --reviewed."""
+    def annotate(who: str, *keys: str, shows: str) -> None:
+        term.kill_session()
+        term.start(f"{shlex.quote(NEWSMARK)} annotate --db {shlex.quote(str(db))} --annotator {who}")
+        term.wait_for("done ", "Turkey Says Syrian", timeout=READY_TIMEOUT)
+        term.keys("Enter")
+        term.wait_until(lambda screen: footer(screen).startswith("v select"), "the text pane's footer")
+        for key in keys:
+            term.keys(key)
+        term.wait_for("saved", shows)
+        term.keys("d")
+        term.wait_for("done 1/")
+        term.keys("q")
+        assert term.wait_exit() == 0
+
+    annotate("alice", "1", shows="ACTOR “Turkey”")
+    annotate("bob", "1", "w", "w", "2", shows="CASUALTY “two”")
+    assert [r[3:5] for r in spans_of(db, "bob")] == [("ACTOR", "Turkey"), ("CASUALTY", "two")]
+
+    term.kill_session()
+    term.start(f"{shlex.quote(NEWSMARK)} review --db {shlex.quote(str(db))} --reviewer rita")
+    term.wait_for("to review (1)", "alice, bob", "1 disagreement, 1 open", timeout=READY_TIMEOUT)
+    term.keys("Enter")
+    term.wait_until(lambda screen: "next disagreement" in footer(screen), "the review footer")
+    term.keys(">")
+    term.wait_for("1/1 OPEN", "bob: CASUALTY “two”")
+    term.keys("a")
+    term.wait_for("settled (bob)", "took bob's version")
+    term.keys("d")
+    term.wait_for("reviewed 1/1")
+    term.keys("q")
+    assert term.wait_exit() == 0
+
+    out = subprocess.run([NEWSMARK, "export", "--db", str(db), "--reviewed"], capture_output=True,
+                         text=True, env=term.env, timeout=60, check=True).stdout
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["_annotator_id"], r["meta"]["id"]) for r in records] == [("rita", 1)]
+    assert [(s["label"], s["text"]) for s in records[0]["spans"]] == [("ACTOR", "Turkey"),
+                                                                      ("CASUALTY", "two")]

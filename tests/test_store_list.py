@@ -16,7 +16,7 @@ def article(i: int) -> NewArticle:
 
 @pytest.fixture
 def ids(store: Store) -> list[int]:
-    """Ten articles; ana: 1 done, 2 flagged, 3 skipped, 4 in progress, 6 done; ben: 5 done."""
+    """Ten articles; ana: 1 done, 2 flagged, 3 skipped, 4 in progress, 6 done, 8 reviewed; ben: 5 done."""
     ids = [store.add_article(article(i))[1] for i in range(10)]
     store.set_status(ids[1], "ana", Status.DONE)
     store.set_status(ids[2], "ana", Status.FLAGGED)
@@ -24,16 +24,18 @@ def ids(store: Store) -> list[int]:
     store.set_status(ids[4], "ana", Status.IN_PROGRESS, record=False)
     store.set_status(ids[6], "ana", Status.DONE)
     store.set_status(ids[5], "ben", Status.DONE)
+    store.set_status(ids[8], "ana", Status.REVIEWED, record=False)
     return ids
 
 
 def test_each_view_lists_its_ids_in_order(store, ids):
     expect = {
         "all": ids,
-        "todo": [ids[i] for i in (0, 4, 5, 7, 8, 9)],
+        "todo": [ids[i] for i in (0, 4, 5, 7, 9)],
         "done": [ids[1], ids[6]],
         "flagged": [ids[2]],
         "skipped": [ids[3]],
+        "reviewed": [ids[8]],
     }
     assert set(expect) == set(VIEWS)
     for view, want in expect.items():

@@ -194,3 +194,16 @@ async def test_markup_is_literal_and_escape_not_sent(markup_db):
         )
         assert "\x1b" not in rendered and "\x07" not in rendered
         assert "[i]not italic[/i]" in rendered
+
+
+def test_review_screen_on_a_disagreement(snap_compare, corpus_db):
+    """(f) ``newsmark review``: alice's and bob's spans not agreed are drawn underlined without
+    a background; ``>`` goes to the first disagreement, whose versions show under the text."""
+    from tui.screens.review import ReviewScreen
+    from tui_fixtures import add_review_work
+
+    add_review_work(corpus_db)
+    app = NewsmarkApp(corpus_db, "rita", review=())
+    assert snap_compare(app, terminal_size=SIZE,
+                        run_before=keys_then_settle("tab", "greater_than_sign",
+                                                    until=on_screen(ReviewScreen)))

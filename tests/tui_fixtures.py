@@ -85,3 +85,28 @@ def add_demo_spans(path: Path, annotator: str, article_id: int = 1) -> None:
         for phrase, label, attributes in plan:
             start, end = span_at(text, phrase)
             store.add_span(article_id, annotator, start, end, label, attributes)
+
+
+# Review fixture: alice and bob both finished article 1 and disagree on it.
+#   agreed:    "Turkey" ACTOR, "northwest Syria" LOCATION
+#   region 1:  alice "Syrian government air strikes" ACTOR, bob "Syrian government" ACTOR
+#   region 2:  bob "Turkish military fatalities" CASUALTY, alice nothing
+REVIEW_PLAN = {
+    "alice": [("Turkey", "ACTOR"), ("northwest Syria", "LOCATION"),
+              ("Syrian government air strikes", "ACTOR")],
+    "bob": [("Turkey", "ACTOR"), ("northwest Syria", "LOCATION"),
+            ("Syrian government", "ACTOR"), ("Turkish military fatalities", "CASUALTY")],
+}
+
+
+def add_review_work(path: Path, article_id: int = 1, plan: dict | None = None) -> None:
+    """Two annotators' finished, differing work on the first sample article."""
+    from annotations.model import Status
+
+    with Store(path) as store:
+        text = store.article(article_id).clean_text
+        for annotator, spans in (plan or REVIEW_PLAN).items():
+            for phrase, label in spans:
+                start, end = span_at(text, phrase)
+                store.add_span(article_id, annotator, start, end, label)
+            store.set_status(article_id, annotator, Status.DONE)

@@ -44,7 +44,10 @@ class NewsmarkApp(App[None]):
         schema: LabelSchema | None = None,
         keymap: dict[str, str] | None = None,
         theme: str | None = None,
+        review: tuple[str, ...] | None = None,
     ) -> None:
+        """``review``: open the review screen over these annotators' work (empty: everyone
+        but ``annotator``, who is the reviewer); None: the annotator's screen."""
         super().__init__()
         self.db_path = Path(db)
         self.annotator = annotator
@@ -52,6 +55,7 @@ class NewsmarkApp(App[None]):
         self.user_keymap = dict(keymap or {})
         self._theme_name = THEMES.get(theme or os.environ.get(THEME_ENV, ""), theme)
         self.store: Store | None = None
+        self.review = review
 
     def on_mount(self) -> None:
         if self._theme_name:
@@ -60,7 +64,12 @@ class NewsmarkApp(App[None]):
             self.set_keymap(self.user_keymap)
         # Annotations must be on disk once drawn: synchronous=FULL (see Store).
         self.store = Store(self.db_path, durable=True)
-        self.push_screen(AnnotateScreen(self.store, self.annotator))
+        if self.review is not None:
+            from tui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.store, self.annotator, self.review))
+        else:
+            self.push_screen(AnnotateScreen(self.store, self.annotator))
 
     def on_unmount(self) -> None:
         if self.store is not None:

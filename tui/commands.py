@@ -6,29 +6,33 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from annotations.model import VIEWS
 from tui.keymap import binding_rows
 
-SCOPE_TARGET = {"anywhere": None, "article list": "#list", "article text": "#text"}
+SCOPE_TARGET = {"anywhere": None, "review mode": None, "article list": "#list", "article text": "#text"}
 
 
 class ActionCommands(Provider):
     """Run any keyboard action by name: "mark done", "tag ACTOR", "view: to do"..."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        from tui.screens.annotate import VIEW_TITLES, AnnotateScreen
+        from tui.screens.annotate import AnnotateScreen
 
         screen = self.screen
         if not isinstance(screen, AnnotateScreen):
             return []
         commands: list[tuple[str, str, object]] = []
+        from tui.screens.review import ReviewScreen
+
+        reviewing = isinstance(screen, ReviewScreen)
         for row in binding_rows(self.app):
+            if row.scope == "review mode" and not reviewing:
+                continue
             selector = SCOPE_TARGET[row.scope]
             target = screen if selector is None else screen.query_one(selector)
             title = f"{row.description} ({row.scope})" if row.scope != "anywhere" else row.description
             commands.append((title, f"keys: {row.keys}", partial(target.run_action, row.action)))
-        for view in VIEWS:
-            commands.append((f"view: {VIEW_TITLES[view]}", "show these articles in the list",
+        for view, title in screen.VIEW_TITLES.items():
+            commands.append((f"view: {title}", "show these articles in the list",
                              partial(screen.show_view, view)))
         return commands
 

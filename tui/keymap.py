@@ -85,6 +85,7 @@ def scoped_bindings(schema) -> list[tuple[str, object]]:
     from textual.binding import Binding
 
     from tui.screens.annotate import AnnotateScreen
+    from tui.screens.review import ReviewScreen
     from tui.widgets.article_list import ArticleList
     from tui.widgets.article_text import ArticleText
 
@@ -92,6 +93,7 @@ def scoped_bindings(schema) -> list[tuple[str, object]]:
     rows += [("article list", b) for b in ArticleList.BINDINGS]
     rows += [("article text", b) for b in ArticleText.BINDINGS]
     rows += [("article text", b) for b in tag_bindings(schema)]
+    rows += [("review mode", b) for b in ReviewScreen.BINDINGS]  # last: annotators need it least
     return [(scope, b) for scope, b in rows if isinstance(b, Binding)]
 
 
@@ -120,7 +122,7 @@ def binding_rows(app) -> list[BindingRow]:
 
 
 _NAMES = {
-    "question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
+    "question_mark": "?", "slash": "/", "greater_than_sign": ">", "less_than_sign": "<", "left_square_bracket": "[", "right_square_bracket": "]",
     "left_curly_bracket": "{", "right_curly_bracket": "}", "dollar_sign": "$",
 }
 

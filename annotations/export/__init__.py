@@ -8,7 +8,9 @@
 - ``spacy``: a ``.spacy`` DocBin (:mod:`.docbin`; spaCy is an optional extra).
 
 Every format reads the same stream of :class:`~annotations.model.Annotation`
-(one annotator's work on one article) chosen by :class:`Filters`, and the same
+(one annotator's work on one article) chosen by :class:`Filters` in
+:func:`export_keys` (with ``Filters.reviewed``: one per article, the reviewed
+one where there is one), and the same
 tokens (:mod:`.tokens`). Files are written under a temporary name and renamed
 (:mod:`.output`).
 """
@@ -23,7 +25,8 @@ from annotations.model import Annotation, Status
 from annotations.store import Store, stamp
 
 FORMATS = ("jsonl", "doccano", "brat", "conll", "spacy")
-STATUS_CHOICES = ("done", "skipped", "flagged", "in_progress", "all")
+STATUS_CHOICES = ("done", "reviewed", "skipped", "flagged", "in_progress", "all")
+REVIEWED_STATUSES = (Status.DONE.value, Status.REVIEWED.value)  # --status with --reviewed
 BATCH = 200  # annotations read per query round
 
 
@@ -32,22 +35,33 @@ class Filters:
     """Which work to export. Empty ``annotators``/``labels``: all of them.
 
     ``statuses=None`` is everything (``--status all``); ``since`` is ISO 8601 UTC.
+    ``reviewed``: at most one annotation per article, the reviewed one where
+    there is one (see :meth:`Store.reviewed_export_keys`); the caller sets
+    ``statuses`` (the CLI's default with it is :data:`REVIEWED_STATUSES`).
     """
 
     annotators: tuple[str, ...] = ()
     statuses: tuple[str, ...] | None = (Status.DONE.value,)
     labels: tuple[str, ...] = ()
     since: str | None = None
+    reviewed: bool = False
 
 
 @dataclass(slots=True)
 class ExportReport:
-    """What an export wrote. ``dropped``: overlapping spans a format could not hold."""
+    """What an export wrote. ``dropped``: overlapping spans a format could not hold.
+
+    With ``Filters.reviewed``, the articles left out: ``left_out``, done by
+    several annotators who disagree and not reviewed yet; ``left_out_unfinished``,
+    only unfinished work by several annotators, which differs.
+    """
 
     annotations: int = 0
     spans: int = 0
     dropped: int = 0
     files: list[str] = field(default_factory=list)
+    left_out: int = 0
+    left_out_unfinished: int = 0
 
 
 def parse_since(value: str) -> str:
@@ -62,9 +76,33 @@ def parse_since(value: str) -> str:
     return stamp(moment)
 
 
-def export_keys(store: Store, filters: Filters) -> list[tuple[int, int, str, str, str]]:
-    return store.export_keys(annotators=filters.annotators, statuses=filters.statuses,
-                             since=filters.since)
+class ExportKeys(list):  # list[tuple[int, int, str, str, str]]
+    """The keys of the work to export, with the counts of articles ``--reviewed`` left out."""
+
+    left_out: int = 0
+    left_out_unfinished: int = 0
+
+    def report(self, report: ExportReport) -> ExportReport:
+        """``report`` with these counts of articles left out."""
+        report.left_out, report.left_out_unfinished = self.left_out, self.left_out_unfinished
+        return report
+
+
+def export_keys(store: Store, filters: Filters) -> ExportKeys:
+    """(article id, annotator id, annotator, status, status time) of the work to export.
+
+    The one place the work is chosen, for every format: with ``filters.reviewed``,
+    at most one annotation per article (:meth:`Store.reviewed_export_keys`).
+    """
+    if not filters.reviewed:
+        return ExportKeys(store.export_keys(annotators=filters.annotators,
+                                            statuses=filters.statuses, since=filters.since))
+    chosen, left_out, unfinished = store.reviewed_export_keys(
+        annotators=filters.annotators, statuses=filters.statuses, labels=filters.labels,
+        since=filters.since)
+    keys = ExportKeys(chosen)
+    keys.left_out, keys.left_out_unfinished = left_out, unfinished
+    return keys
 
 
 def batches(keys: Sequence[tuple[int, int, str, str, str]], size: int | None = None) -> Iterator[
@@ -74,9 +112,16 @@ def batches(keys: Sequence[tuple[int, int, str, str, str]], size: int | None = N
         yield keys[lo:lo + size]
 
 
-def annotations(store: Store, filters: Filters) -> Iterator[Annotation]:
-    """The chosen work, one annotation at a time, read a batch at a time."""
-    for chunk in batches(export_keys(store, filters)):
+def annotations(store: Store, filters: Filters, report: ExportReport | None = None
+                ) -> Iterator[Annotation]:
+    """The chosen work, one annotation at a time, read a batch at a time.
+
+    ``report`` gets the counts of articles left out (``Filters.reviewed``).
+    """
+    keys = export_keys(store, filters)
+    if report is not None:
+        keys.report(report)
+    for chunk in batches(keys):
         yield from store.export_annotations(chunk, labels=filters.labels)
 
 

@@ -45,7 +45,7 @@ def write(store: Store, filters: Filters, folder: Path) -> ExportReport:
     used: set[str] = set()
     labels: dict[str, None] = {}  # every label written, in order of first use
     seen: dict[str, set[str]] = {}  # choice attribute -> values written
-    for ann in annotations(store, filters):
+    for ann in annotations(store, filters, report):
         stem = _stem(ann, report.annotations, used)
         with open(folder / f"{stem}.txt", "w", encoding="utf-8", newline="") as out:
             out.write(ann.text)

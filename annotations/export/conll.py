@@ -52,7 +52,7 @@ OUTSIDE = "O"
 def write(store: Store, filters: Filters, out: BinaryIO) -> ExportReport:
     """Write the chosen work to ``out``, one document per annotation."""
     report = ExportReport()
-    for ann in annotations(store, filters):
+    for ann in annotations(store, filters, report):
         data, written, dropped = document(ann)
         out.write(data)
         report.annotations += 1

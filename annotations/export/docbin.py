@@ -91,7 +91,7 @@ def write(store: Store, filters: Filters, out: BinaryIO) -> ExportReport:
     vocab = Vocab()  # no language data needed: the tokens are ours, and a reader brings its own
     docs = DocBin(store_user_data=True)
     report = ExportReport()
-    for ann in annotations(store, filters):
+    for ann in annotations(store, filters, report):
         doc, dropped = to_doc(vocab, ann)
         docs.add(doc)
         report.annotations += 1

@@ -3,7 +3,8 @@
 doccano's JSONL import keeps keys other than ``text`` and ``label`` as the
 example's metadata, so each line also carries ``meta`` (as in the JSONL
 export), ``annotator`` and ``status``: enough for ``newsmark import`` to put
-the work back where it came from. Span attributes have no place in this
+the work back where it came from (``"status": "reviewed"``, a reviewer's
+annotation, is imported as done: see :mod:`.read`). Span attributes have no place in this
 format and are left out (the JSONL export keeps them).
 """
 
@@ -28,7 +29,7 @@ class Line(msgspec.Struct):
 def write(store: Store, filters: Filters, out: BinaryIO) -> ExportReport:
     encoder = msgspec.json.Encoder()
     report = ExportReport()
-    for ann in annotations(store, filters):
+    for ann in annotations(store, filters, report):
         meta = {"id": ann.article_id, "title": ann.title, "source": ann.source, "url": ann.url,
                 "published": ann.published}
         line = Line(ann.text, [(s.start, s.end, s.label) for s in ann.spans], meta,

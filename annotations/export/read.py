@@ -7,6 +7,11 @@ article importer. Each line becomes an :class:`~annotations.model.Annotation`
 for :meth:`Store.import_annotation`, or a :class:`Problem` naming the file and
 line: offsets outside the text, a span whose ``text`` is not the text at its
 offsets, an unknown ``answer``, no annotator.
+
+A reviewer's annotation (JSONL ``accept``, doccano ``"status": "reviewed"``) is
+imported as done, under the name in the file: status ``reviewed`` is made only
+by ``newsmark review`` in the database itself, so importing an export never
+turns anyone's work into a review.
 """
 
 from __future__ import annotations
@@ -113,6 +118,8 @@ def _annotation(record: InTask | InDoccano, annotator: str | None) -> Annotation
             status = Status(record.status or Status.DONE.value)
         except ValueError:
             raise ValueError(f"unknown status {record.status!r}") from None
+        if status is Status.REVIEWED:  # as JSONL's "accept": imported work is done, never reviewed
+            status = Status.DONE
         name = annotator or record.annotator
         updated = now()
     if not name:

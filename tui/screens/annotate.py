@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from annotations.model import VIEWS, Edit, Span, Status
+from annotations.model import Edit, Span, Status
 from annotations.store import Store
 from tui.keymap import tag_bindings
 from tui.list_model import ListModel
@@ -111,6 +111,32 @@ class AnnotateScreen(Screen):
         self.article_id: int | None = None
         self._token = 0
 
+    # -- what the list holds: the review screen answers these differently -----------
+
+    START_VIEW = "all"
+    VIEW_TITLES = VIEW_TITLES
+    LIST_VIEWS = LIST_VIEWS  # what `t` cycles through
+
+    def first_ids(self, view: str, limit: int) -> list[int]:
+        """The first ids of ``view``, for the first screen (UI thread, must be quick)."""
+        return self.store.ids_after(self.annotator, view, 0, limit)
+
+    def all_ids(self, store: Store, view: str):
+        """Every id of ``view`` (in a worker thread, on the worker's own ``store``)."""
+        return store.list_ids(self.annotator, view)
+
+    def progress_of(self, store: Store) -> tuple[int, int]:
+        """(finished, all) for the status bar, on the given connection."""
+        return store.progress(self.annotator)
+
+    def next_to_do(self, after_id: int) -> int | None:
+        """The article to open after ``after_id`` is finished (None: nothing left)."""
+        return self.store.next_todo(self.annotator, after_id)
+
+    def head_note(self) -> Text | None:
+        """Extra words after the status in the header (the review screen's counts)."""
+        return None
+
     # -- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -144,8 +170,8 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         for binding in tag_bindings(self.app.schema):  # tag keys come from the label schema
             self.text._bindings._add_binding(binding)
-        self._show_first_page("all")
-        start = self.store.next_todo(self.annotator, 0)
+        self._show_first_page(self.START_VIEW)
+        start = self.next_to_do(0)
         if start is not None:
             self.open_article(start, focus=False)
             self.list.reload(cursor_id=start)
@@ -155,7 +181,7 @@ class AnnotateScreen(Screen):
         self.list.focus()
         # After the first frame: on a million articles the id list takes 0.2 s of
         # Python, which would otherwise hold up the first screen.
-        self.call_after_refresh(self._load_view, "all")
+        self.call_after_refresh(self._load_view, self.START_VIEW)
 
     # -- views, search ------------------------------------------------------------
 
@@ -166,8 +192,8 @@ class AnnotateScreen(Screen):
     @work(thread=True, exclusive=True, group="view")
     def _view_worker(self, view: str, token: int) -> None:
         with Store(self.store.path, check_same_thread=False) as store:
-            ids = store.list_ids(self.annotator, view)
-            done, total = store.progress(self.annotator)
+            ids = self.all_ids(store, view)
+            done, total = self.progress_of(store)
         self.post_message(self.ViewLoaded(token, view, ids, done, total))
 
     def on_annotate_screen_view_loaded(self, message: ViewLoaded) -> None:
@@ -201,17 +227,18 @@ class AnnotateScreen(Screen):
             title.append(f"  {len(m)} hit{'s' if len(m) != 1 else ''}  esc: back", Style(dim=True))
         else:
             count = f"{len(m):,}" if m.complete else f"{len(m):,}+"
-            title = Text(f" {VIEW_TITLES[m.view]} ({count})", no_wrap=True, overflow="ellipsis")
+            title = Text(f" {self.VIEW_TITLES[m.view]} ({count})", no_wrap=True, overflow="ellipsis")
             title.append("  t: view  /: search", Style(dim=True))
         self.query_one("#list-title", Static).update(title, layout=False)
 
     def cycle_view(self) -> None:
-        current = self.model.view if self.model.view in LIST_VIEWS else "all"
-        view = LIST_VIEWS[(LIST_VIEWS.index(current) + 1) % len(LIST_VIEWS)]
+        views = self.LIST_VIEWS
+        current = self.model.view if self.model.view in views else views[0]
+        view = views[(views.index(current) + 1) % len(views)]
         self.show_view(view)
 
     def show_view(self, view: str) -> None:
-        if view not in VIEWS:
+        if view not in self.VIEW_TITLES:
             raise ValueError(view)
         self.list.cursor = 0
         self._show_first_page(view)
@@ -220,7 +247,7 @@ class AnnotateScreen(Screen):
     def _show_first_page(self, view: str) -> None:
         """Show the first ids of ``view`` at once; the whole view comes from a worker
         (ViewLoaded), so the screen never waits for a million ids."""
-        first = self.store.ids_after(self.annotator, view, 0, FIRST_PAGE)
+        first = self.first_ids(view, FIRST_PAGE)
         self.model.set_ids(first, view=view, complete=len(first) < FIRST_PAGE)
         self.list.reload(cursor_id=self.article_id)
         self._update_list_title()
@@ -294,9 +321,14 @@ class AnnotateScreen(Screen):
                                                         article.byline) if x)
             status = self.store.status(article.id, self.annotator)
             head.append("\n")
+            note = self.head_note()
+            if note is not None:  # first: the metadata may be cut at the right edge
+                head.append(note)
+                head.append(f"  [{status.value.replace('_', ' ')}]  ", Style(dim=True))
             where = (article.origin or "").rsplit("/", 1)[-1]  # no metadata: at least the file
             head.append(meta or where or "(no source)", Style(dim=True))
-            head.append(f"  [{status.value.replace('_', ' ')}]", Style(dim=True))
+            if note is None:
+                head.append(f"  [{status.value.replace('_', ' ')}]", Style(dim=True))
         self.query_one("#head", Static).update(head, layout=False)
 
     def action_switch_pane(self) -> None:
@@ -363,18 +395,20 @@ class AnnotateScreen(Screen):
         from tui.screens.edit_span import EditSpanScreen
 
         def done(result: tuple[str, dict[str, Any]] | None) -> None:
-            if result is None:
-                return
-            label, attributes = result
-            try:
-                self.store.update_span(span.id, label=label, attributes=attributes)
-            except Exception as exc:
-                self._failed(exc)
-                return
-            self._reload_spans()
-            self._saved("edit", span.article_id, f"{label} {' '.join(f'{k}={v}' for k, v in attributes.items())}")
+            if result is not None:
+                self.save_span_edit(span, *result)
 
         self.app.push_screen(EditSpanScreen(self.app.schema, span), done)
+
+    def save_span_edit(self, span: Span, label: str, attributes: dict[str, Any]) -> None:
+        """Save what the edit dialog gave back for ``span``."""
+        try:
+            self.store.update_span(span.id, label=label, attributes=attributes)
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._reload_spans()
+        self._saved("edit", span.article_id, f"{label} {' '.join(f'{k}={v}' for k, v in attributes.items())}")
 
     def show_spans_at_cursor(self, spans: list[Span]) -> None:
         """The line under the text: every span at the cursor, with its attributes."""
@@ -406,7 +440,7 @@ class AnnotateScreen(Screen):
             return
         self._saved(status, article_id)
         self._refresh_progress()
-        following = self.store.next_todo(self.annotator, article_id)
+        following = self.next_to_do(article_id)
         if following is None:
             self._update_head()
             self.notify("Nothing left to do in this database.", timeout=4)
@@ -416,8 +450,11 @@ class AnnotateScreen(Screen):
     def _refresh_progress(self) -> None:
         # The total comes from the view worker: counting a million articles takes
         # 10 ms, the annotator's done articles (an index) a tenth of a millisecond.
-        done = self.store.view_count(self.annotator, "done")
+        done = self.done_count()
         self.status_bar.set_progress(done, self.status_bar.total)
+
+    def done_count(self) -> int:
+        return self.store.view_count(self.annotator, "done")
 
     def _apply_edit(self, edit: Edit | None, verb: str) -> None:
         if edit is None:
@@ -443,6 +480,8 @@ class AnnotateScreen(Screen):
             "delete_span": f"deleting {describe(edit.before or {})}",
             "update_span": f"editing {describe(edit.before or {})}",
             "set_status": f"status {(edit.before or {}).get('status') or 'new'} → {(edit.after or {}).get('status')}",
+            "decide": f"settling {(edit.before or {}).get('start')}:{(edit.before or {}).get('end')}"
+                      f" as {(edit.after or {}).get('choice')}",
         }[edit.kind]
         self.status_bar.set_saved(_clock(), f"{verb}: {what}")
         self.post_message(self.Saved(verb, edit.article_id))

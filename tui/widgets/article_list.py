@@ -31,6 +31,7 @@ STATUS_GLYPH = {
     Status.DONE: "✓",
     Status.SKIPPED: "»",
     Status.FLAGGED: "!",
+    Status.REVIEWED: "◆",
 }
 
 

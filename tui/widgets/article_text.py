@@ -131,6 +131,10 @@ class ArticleText(ScrollView, can_focus=True):
         self.text = ""
         self._tokens: TokenIndex | None = None
         self.spans: list[Span] = []
+        # Spans shown but not the annotator's own (in review: the annotators' spans
+        # the reviewer has not taken). Negative ids; drawn in the label's colour
+        # without a background; never saved from here.
+        self.ghosts: list[Span] = []
         self.anchor: int | None = None
         self.picked: int | None = None  # id of the span picked by {, }, a click
         self.matches: list[Match] = []
@@ -152,6 +156,7 @@ class ArticleText(ScrollView, can_focus=True):
         self.anchor = None
         self.picked = None
         self.matches, self.match_index = [], -1
+        self.ghosts = []
         self._layout = None
         self._goal_column = None
         self.set_spans(spans)
@@ -173,6 +178,22 @@ class ArticleText(ScrollView, can_focus=True):
         else:
             self.refresh()
         self._report_spans(force=True)
+
+    def set_ghosts(self, ghosts: list[Span]) -> None:
+        """Spans to show that are not the annotator's (see ``ghosts``)."""
+        self.ghosts = sorted(ghosts, key=lambda s: (s.start, -s.end, s.id))
+        if self.picked is not None and not any(s.id == self.picked for s in self.all_spans()):
+            self.picked = None
+        self._version += 1
+        self._cache.clear()
+        self.refresh()
+        self._report_spans(force=True)
+
+    def all_spans(self) -> list[Span]:
+        """Own spans and ghosts, in reading order: what { } walk and the span line shows."""
+        if not self.ghosts:
+            return self.spans
+        return sorted([*self.spans, *self.ghosts], key=lambda s: (s.start, -s.end, s.id))
 
     @property
     def tokens(self) -> TokenIndex:
@@ -221,7 +242,7 @@ class ArticleText(ScrollView, can_focus=True):
         return self.tokens.snap(*sel)
 
     def spans_at(self, offset: int) -> list[Span]:
-        return [s for s in self.spans if s.start <= offset < s.end]
+        return [s for s in self.all_spans() if s.start <= offset < s.end]
 
     def span_under_cursor(self) -> Span | None:
         """The picked span if the cursor is in it, else the innermost span at the cursor."""
@@ -229,7 +250,8 @@ class ArticleText(ScrollView, can_focus=True):
         for s in here:
             if s.id == self.picked:
                 return s
-        return min(here, key=lambda s: (s.end - s.start, s.id)) if here else None
+        # Own spans before ghosts (x and e act on own spans), then the innermost.
+        return min(here, key=lambda s: (s.id < 0, s.end - s.start, s.id)) if here else None
 
     # -- drawing -------------------------------------------------------------------
 
@@ -262,6 +284,12 @@ class ArticleText(ScrollView, can_focus=True):
 
     def _span_style(self, span: Span, overlap: bool) -> Style:
         label = self.schema.get(span.label)
+        if span.id < 0:  # a ghost: the label's colour on the plain background, underlined
+            if self.app.no_color or label is None:
+                style = Style(underline=True, italic=True)
+            else:
+                style = Style(color=label.colour, underline=True, bold=True)
+            return style + Style(reverse=True) if span.id == self.picked else style
         if self.app.no_color:  # no colours: labels differ by text attributes instead
             index = self.schema.labels.index(label) if label else 0
             style = Style(underline=True) + _NO_COLOR_LABELS[index % len(_NO_COLOR_LABELS)]
@@ -295,6 +323,16 @@ class ArticleText(ScrollView, can_focus=True):
                 s = best[i]
                 if s is not None:
                     styles[i] = base + self._span_style(s, depth[i] > 1)
+        # Ghosts show where no own span does (an own span is what counts); the
+        # innermost ghost wins, as for own spans, and the picked one over all.
+        here = [g for g in self.ghosts if g.start < end and g.end > start]
+        if here:
+            free = [styles[i] is base for i in range(n)]
+            here.sort(key=lambda g: (g.id == self.picked, -(g.end - g.start)))
+            for g in here:
+                for i in range(max(g.start, start) - start, min(g.end, end) - start):
+                    if free[i]:
+                        styles[i] = base + self._span_style(g, False)
         if self.matches:
             mstyle = self.get_component_rich_style("article-text--match", partial=True)
             i0 = bisect_left([m.end for m in self.matches], start + 1)
@@ -461,11 +499,11 @@ class ArticleText(ScrollView, can_focus=True):
 
     def action_jump_span(self, direction: int) -> None:
         """Move to the next (previous) span's start and pick it."""
-        if not self.spans:
+        ordered = self.all_spans()
+        if not ordered:
             self.app.bell()
             return
         current = self.span_under_cursor()
-        ordered = self.spans
         if direction > 0:
             later = [s for s in ordered if s.start > self.cursor or
                      (current is not None and s.start == self.cursor and
@@ -480,7 +518,7 @@ class ArticleText(ScrollView, can_focus=True):
         self.picked = nxt.id
         self._version += 1
         for sid in (old_picked, nxt.id):
-            span = next((s for s in self.spans if s.id == sid), None)
+            span = next((s for s in ordered if s.id == sid), None)
             if span is not None:
                 self._refresh_range(span.start, span.end - 1)
         self.move_to(nxt.start)

@@ -40,6 +40,7 @@ class StatusBar(Static):
         self.saved: str = ""
         self.note: str = ""
         self.error: str | None = None
+        self.progress_word = "done"  # "reviewed" in review mode
 
     def on_mount(self) -> None:
         self._redraw()
@@ -69,7 +70,7 @@ class StatusBar(Static):
             text.append(f" {label.key} ", Style(bold=True))
             text.append(label.name, style)
         text.append(" │ ")
-        text.append(f"done {self.done}/{self.total} ")
+        text.append(f"{self.progress_word} {self.done}/{self.total} ")
         text.append(progress_bar(self.done, self.total))
         text.append(" │ ")
         if self.error:

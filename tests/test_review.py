@@ -1,0 +1,254 @@
+"""Review logic (annotations/review.py) and its store methods, on real SQLite files.
+
+Three annotators (alice, bob, carol) and a reviewer (rita); no Textual here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations import review
+from annotations.migrations import MIGRATIONS, migrate
+from annotations.model import NewArticle, SpanData, Status
+from annotations.store import Store
+
+TEXT = ("The Syrian government said 12 people died in Aleppo on Monday, "
+        "and rebels said the army shelled Idlib.")
+
+
+def add_article(store: Store, text: str = TEXT, n: int = 0) -> int:
+    _, article_id = store.add_article(NewArticle(f"h{n}", "text", text, text, "v1", title=f"t{n}"))
+    return article_id
+
+
+def tag(store: Store, article_id: int, who: str, phrase: str, label: str) -> None:
+    start = TEXT.index(phrase)
+    store.add_span(article_id, who, start, start + len(phrase), label)
+
+
+def finish(store: Store, article_id: int, plan: dict[str, list[tuple[str, str]]]) -> None:
+    for who, spans in plan.items():
+        for phrase, label in spans:
+            tag(store, article_id, who, phrase, label)
+        store.set_status(article_id, who, Status.DONE)
+
+
+PLAN = {
+    "alice": [("Syrian government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "LOCATION")],
+    "bob": [("government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "LOCATION"),
+            ("rebels", "ACTOR")],
+    "carol": [("Syrian government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "ACTOR")],
+}
+
+
+def where(phrase: str) -> tuple[int, int]:
+    start = TEXT.index(phrase)
+    return start, start + len(phrase)
+
+
+def keys(store: Store, article_id: int, who: str = "rita") -> list[tuple[str, str]]:
+    return sorted((s.text, s.label) for s in store.spans(article_id, who))
+
+
+@pytest.fixture
+def reviewed(store: Store) -> tuple[Store, int]:
+    article_id = add_article(store)
+    finish(store, article_id, PLAN)
+    return store, article_id
+
+
+def test_compare_three_annotators(reviewed):
+    store, article_id = reviewed
+    c = review.compare(store.review_work(article_id, "rita"))
+    assert c.annotators == ("alice", "bob", "carol")
+    assert [(s.text, s.label) for s in c.consensus] == [("12 people", "CASUALTY")]
+    # "Syrian government"/"government" overlap: one region; Aleppo LOCATION/ACTOR: one; rebels: one
+    assert [(r.start, r.end) for r in c.regions] == [where("Syrian government"), where("Aleppo"),
+                                                     where("rebels")]
+    actor, aleppo, rebels = c.regions
+    assert actor.versions == {
+        "alice": {(*where("Syrian government"), "ACTOR")},
+        "bob": {(*where("government"), "ACTOR")},
+        "carol": {(*where("Syrian government"), "ACTOR")},
+    }
+    assert c.made_by[(*where("Aleppo"), "LOCATION")] == ("alice", "bob")
+    assert rebels.versions["alice"] == frozenset() and rebels.versions["carol"] == frozenset()
+    assert actor.matching({(*where("Syrian government"), "ACTOR")}) == ["alice", "carol"]
+
+
+def test_start_takes_the_consensus_once_and_is_not_undoable(reviewed):
+    store, article_id = reviewed
+    c = review.compare(store.review_work(article_id, "rita"))
+    assert review.start(store, article_id, "rita", c)
+    assert keys(store, article_id) == [("12 people", "CASUALTY")]
+    assert store.status(article_id, "rita") is Status.IN_PROGRESS
+    store.delete_span(store.spans(article_id, "rita")[0].id)
+    assert not review.start(store, article_id, "rita", c)  # second open: the review is as left
+    assert keys(store, article_id) == []
+    assert store.undo("rita").kind == "delete_span"
+    assert store.undo("rita") is None
+
+
+def test_accept_reject_and_one_undo_step_each(reviewed):
+    store, article_id = reviewed
+    c = review.compare(store.review_work(article_id, "rita"))
+    review.start(store, article_id, "rita", c)
+    actor, aleppo, rebels = c.regions
+    review.accept(store, article_id, "rita", c, actor, "bob")
+    review.accept(store, article_id, "rita", c, aleppo, "carol")
+    review.reject(store, article_id, "rita", c, rebels)
+    assert keys(store, article_id) == [("12 people", "CASUALTY"), ("Aleppo", "ACTOR"),
+                                       ("government", "ACTOR")]
+    assert store.decisions(article_id, "rita") == {
+        where("Syrian government"): "bob", where("Aleppo"): "carol", where("rebels"): "none"}
+    # Change of mind: alice's version replaces bob's (a delete and an add) ...
+    review.accept(store, article_id, "rita", c, actor, "alice")
+    assert ("Syrian government", "ACTOR") in keys(store, article_id)
+    assert ("government", "ACTOR") not in keys(store, article_id)
+    # ... and one undo takes back the delete, the add and the decision together.
+    edit = store.undo("rita")
+    assert edit.kind == "decide" and edit.after["choice"] == "alice"
+    assert ("government", "ACTOR") in keys(store, article_id)
+    assert ("Syrian government", "ACTOR") not in keys(store, article_id)
+    assert store.decisions(article_id, "rita")[where("Syrian government")] == "bob"
+    store.undo("rita")  # the reject
+    store.undo("rita")  # carol's Aleppo
+    assert store.decisions(article_id, "rita") == {where("Syrian government"): "bob"}
+    assert keys(store, article_id) == [("12 people", "CASUALTY"), ("government", "ACTOR")]
+    store.redo("rita")
+    assert ("Aleppo", "ACTOR") in keys(store, article_id)
+
+
+def test_accept_keeps_spans_the_reviewer_added_by_hand(reviewed):
+    store, article_id = reviewed
+    c = review.compare(store.review_work(article_id, "rita"))
+    review.start(store, article_id, "rita", c)
+    tag(store, article_id, "rita", "Syrian", "LOCATION")  # no annotator made this
+    actor = c.regions[0]
+    review.accept(store, article_id, "rita", c, actor, "bob")
+    review.accept(store, article_id, "rita", c, actor, "alice")
+    assert keys(store, article_id) == [("12 people", "CASUALTY"), ("Syrian", "LOCATION"),
+                                       ("Syrian government", "ACTOR")]
+
+
+def test_settle_by_hand_in_the_same_group(reviewed):
+    store, article_id = reviewed
+    c = review.compare(store.review_work(article_id, "rita"))
+    review.start(store, article_id, "rita", c)
+    with store.edit_group():
+        tag(store, article_id, "rita", "rebels", "CASUALTY")
+        review.settle_by_hand(store, article_id, "rita", c, *where("rebels"))
+    assert store.decisions(article_id, "rita") == {where("rebels"): review.EDITED}
+    assert review.open_regions(c, store.decisions(article_id, "rita")) == list(c.regions[:2])
+    store.undo("rita")
+    assert store.decisions(article_id, "rita") == {}
+    assert ("rebels", "CASUALTY") not in keys(store, article_id)
+
+
+def test_a_failed_group_leaves_nothing(reviewed):
+    store, article_id = reviewed
+    c = review.compare(store.review_work(article_id, "rita"))
+    review.start(store, article_id, "rita", c)
+    before = (keys(store, article_id), store.edits("rita"))
+    with pytest.raises(ValueError):
+        with store.edit_group():
+            tag(store, article_id, "rita", "rebels", "ACTOR")
+            store.add_span(article_id, "rita", 5, 10_000, "ACTOR")  # outside the text
+    assert (keys(store, article_id), store.edits("rita")) == before
+
+
+def test_review_queue_views_and_annotator_filter(store):
+    a1, a2, a3 = (add_article(store, TEXT, n) for n in range(3))
+    finish(store, a1, {"alice": [], "bob": []})
+    finish(store, a2, {"alice": [], "carol": []})
+    finish(store, a3, {"alice": []})  # one annotator: nothing to compare
+    store.set_status(a3, "bob", Status.IN_PROGRESS)
+    assert store.review_ids("rita") == [a1, a2]
+    assert store.review_ids("rita", ("alice", "bob")) == [a1]
+    assert store.review_ids("rita", ("alice", "bob", "carol"), after_id=a1) == [a2]
+    assert store.review_ids("rita", limit=1) == [a1]
+    store.set_status(a1, "rita", Status.REVIEWED)
+    assert store.review_ids("rita") == [a2]
+    assert store.review_ids("rita", view="reviewed") == [a1]
+    assert store.review_ids("rita", view="all") == [a1, a2]
+    # a reviewer's "reviewed" is not "done": no article is queued for review twice
+    assert store.review_ids("sam") == [a1, a2]
+    # and the reviewer's own work never counts as an annotator's
+    assert store.review_ids("alice") == []
+    with pytest.raises(ValueError):
+        store.review_ids("rita", view="todo")
+
+
+def test_reviewed_counts_as_finished_for_the_reviewer(store):
+    a1 = add_article(store)
+    store.set_status(a1, "rita", Status.REVIEWED)
+    assert a1 not in store.list_ids("rita", "todo")
+    assert list(store.list_ids("rita", "reviewed")) == [a1]
+    assert store.view_count("rita", "reviewed") == 1
+
+
+def test_migration_3_keeps_statuses_and_undo_log(tmp_path):
+    """A database at version 2 (before review) upgrades with its rows intact."""
+    path2 = tmp_path / "v2b.db"
+    conn = sqlite3.connect(path2, isolation_level=None)
+    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                 " applied_at TEXT NOT NULL)")
+    for m in MIGRATIONS[:2]:
+        conn.executescript(f"BEGIN;\n{m.sql}\nINSERT INTO migrations VALUES ({m.version}, 'x', 'y');"
+                           f"\nPRAGMA user_version = {m.version};\nCOMMIT;")
+    conn.execute("INSERT INTO articles (id, content_hash, raw_format, cleaner_version, imported_at,"
+                 " clean_text, raw_text) VALUES (1, 'h', 'text', 'v1', 'now', ?, ?)", (TEXT, TEXT))
+    conn.execute("INSERT INTO annotators (id, name, created_at) VALUES (1, 'alice', 'now')")
+    conn.execute("INSERT INTO article_status VALUES (1, 1, 'done', '2026-01-01T00:00:00.000Z')")
+    conn.execute("INSERT INTO edits (annotator_id, article_id, kind, \"before\", \"after\", undone,"
+                 " created_at) VALUES (1, 1, 'set_status', '{\"status\": null}',"
+                 " '{\"status\": \"done\"}', 0, 'now')")
+    with pytest.raises(sqlite3.IntegrityError):  # version 2 refuses "reviewed"
+        conn.execute("INSERT INTO article_status VALUES (1, 1, 'reviewed', 'now')")
+    assert migrate(conn) == [3]
+    conn.close()
+    with Store(path2) as store:
+        assert store.status(1, "alice") is Status.DONE
+        assert [e.kind for e in store.edits("alice")] == ["set_status"]
+        store.set_status(1, "alice", Status.REVIEWED)  # allowed now
+        assert store.undo("alice").after == {"status": "reviewed"}
+        assert store.undo("alice").after == {"status": "done"}  # the old log still undoes
+        assert store.status(1, "alice") is Status.NEW
+
+
+spans_strategy = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["ACTOR", "LOCATION"])),
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["alice", "bob", "carol"]), spans_strategy, min_size=2))
+def test_regions_partition_the_disagreements(work):
+    """Every key is consensus xor in exactly one region; regions do not overlap; a region
+    is connected (no gap splits it); each version is the annotator's keys there."""
+    data = {a: [SpanData(s, s + n, label, TEXT[s:s + n]) for s, n, label in spans]
+            for a, spans in work.items()}
+    c = review.compare(data)
+    everyone = set(c.annotators)
+    all_keys = {review.key(s) for spans in data.values() for s in spans}
+    consensus = {review.key(s) for s in c.consensus}
+    in_regions = [k for r in c.regions for k in r.keys]
+    assert len(in_regions) == len(set(in_regions))
+    assert consensus | set(in_regions) == all_keys and not consensus & set(in_regions)
+    for k in consensus:
+        assert set(c.made_by[k]) == everyone
+    for a, b in zip(c.regions, c.regions[1:]):
+        assert a.end <= b.start
+    for r in c.regions:
+        ordered = sorted(r.keys)
+        reach = ordered[0][1]
+        for k in ordered[1:]:
+            assert k[0] < reach  # overlaps what came before: no gap inside a region
+            reach = max(reach, k[1])
+        for a in c.annotators:
+            assert r.versions[a] == {k for k in r.keys if a in c.made_by[k]}

@@ -1,0 +1,246 @@
+"""Review mode, driven with Pilot on a real SQLite file.
+
+alice and bob finished article 1 and disagree on it (see ``REVIEW_PLAN`` in
+tui_fixtures); they agree on all of article 2; only alice finished article 3.
+The reviewer is rita. Every check of what a key did reads the database.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotations.cli import main
+from annotations.model import Status
+from annotations.store import Store
+from tui.app import NewsmarkApp
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.review import ReviewScreen
+from tui.widgets.article_text import ArticleText
+from tui_fixtures import add_review_work, build_db, span_at
+
+REVIEWER = "rita"
+SIZE = (100, 30)
+AGREED = [("Turkey", "ACTOR"), ("northwest Syria", "LOCATION")]
+
+
+@pytest.fixture(scope="session")
+def review_template(tmp_path_factory) -> Path:
+    path = build_db(tmp_path_factory.mktemp("review") / "review.db")
+    add_review_work(path)
+    with Store(path) as store:
+        text2 = store.article(2).clean_text
+    agreed = {"alice": [("Turkish soldiers", "CASUALTY")], "bob": [("Turkish soldiers", "CASUALTY")]}
+    assert "Turkish soldiers" in text2
+    add_review_work(path, 2, agreed)
+    add_review_work(path, 3, {"alice": [("Miras", "LOCATION")]})
+    return path
+
+
+@pytest.fixture
+def db(review_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "newsmark.db"
+    shutil.copy(review_template, path)
+    return path
+
+
+class Review:
+    def __init__(self, app: NewsmarkApp, pilot, saved: list) -> None:
+        self.app, self.pilot, self.saved = app, pilot, saved
+
+    @property
+    def screen(self) -> ReviewScreen:
+        return next(s for s in self.app.screen_stack if isinstance(s, ReviewScreen))
+
+    @property
+    def text(self) -> ArticleText:
+        return self.screen.query_one(ArticleText)
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await self.pilot.pause()
+
+    def spans(self, article_id: int = 1) -> list[tuple[str, str]]:
+        with Store(self.app.db_path) as store:
+            return sorted((s.text, s.label) for s in store.spans(article_id, REVIEWER))
+
+    def decisions(self, article_id: int = 1) -> dict:
+        with Store(self.app.db_path) as store:
+            return store.decisions(article_id, REVIEWER)
+
+    def info(self) -> str:
+        return str(self.screen.query_one("#spaninfo").render())
+
+
+class start:
+    """``async with start(db) as run:`` the app in review mode."""
+
+    def __init__(self, db: Path, annotators: tuple[str, ...] = ()) -> None:
+        self.saved: list[AnnotateScreen.Saved] = []
+
+        def hook(message) -> None:
+            if isinstance(message, AnnotateScreen.Saved) and not any(m is message for m in self.saved):
+                self.saved.append(message)
+
+        self.app = NewsmarkApp(db, REVIEWER, review=annotators)
+        self._cm = self.app.run_test(size=SIZE, message_hook=hook)
+
+    async def __aenter__(self) -> Review:
+        pilot = await self._cm.__aenter__()
+        await pilot.pause()
+        await self.app.workers.wait_for_complete()
+        await pilot.pause()
+        return Review(self.app, pilot, self.saved)
+
+    async def __aexit__(self, *exc):
+        return await self._cm.__aexit__(*exc)
+
+
+async def test_review_opens_on_the_queue_with_agreed_spans_accepted(db):
+    async with start(db) as run:
+        screen = run.screen
+        assert list(screen.model._ids) == [1, 2]  # article 3: only alice finished it
+        assert screen.article_id == 1
+        assert run.spans() == sorted(AGREED)  # the consensus, as rita's annotation
+        with Store(db) as store:
+            assert store.status(1, REVIEWER) is Status.IN_PROGRESS
+            assert store.edits(REVIEWER) == []  # starting a review is not an undoable action
+        ghosts = sorted((g.text, g.annotator) for g in run.text.ghosts)
+        assert ghosts == [("Syrian government", "bob"), ("Syrian government air strikes", "alice"),
+                          ("Turkish military fatalities", "bob")]
+        head = str(screen.query_one("#head").render())
+        assert "alice, bob" in head and "2 disagreements, 2 open" in head
+        assert screen.status_bar.progress_word == "reviewed"
+
+
+async def test_next_disagreement_then_accept_takes_that_version_in_one_undo_step(db):
+    async with start(db) as run:
+        await run.press("tab", "greater_than_sign")
+        text = run.text.text
+        first = span_at(text, "Syrian government air strikes")
+        assert run.text.cursor == first[0]
+        assert "1/2 OPEN" in run.info() and "alice" in run.info() and "bob" in run.info()
+        await run.press("right_curly_bracket")  # from alice's span to bob's, same start
+        assert run.text.span_under_cursor().annotator == "bob"
+        await run.press("a")
+        assert run.spans() == sorted([*AGREED, ("Syrian government", "ACTOR")])
+        assert run.decisions() == {(first[0], first[1]): "bob"}
+        assert [m.what for m in run.saved] == ["settle"]
+        assert "settled (bob)" in run.info()
+        # changing one's mind: alice's version replaces bob's
+        await run.press("left_curly_bracket")
+        while run.text.span_under_cursor().annotator != "alice":
+            await run.press("right_curly_bracket")
+        await run.press("a")
+        assert run.spans() == sorted([*AGREED, ("Syrian government air strikes", "ACTOR")])
+        assert run.decisions() == {(first[0], first[1]): "alice"}
+        # one u takes back the whole second choice: delete + add + decision
+        await run.press("u")
+        assert run.spans() == sorted([*AGREED, ("Syrian government", "ACTOR")])
+        assert run.decisions() == {(first[0], first[1]): "bob"}
+        await run.press("u")
+        assert run.spans() == sorted(AGREED)
+        assert run.decisions() == {}
+        await run.press("ctrl+r")
+        assert run.spans() == sorted([*AGREED, ("Syrian government", "ACTOR")])
+        assert "1 open" in str(run.screen.query_one("#head").render())
+
+
+async def test_none_settles_with_no_span_and_previous_wraps(db):
+    async with start(db) as run:
+        await run.press("tab", "less_than_sign")  # from the top, back round to the last
+        region = span_at(run.text.text, "Turkish military fatalities")
+        assert run.text.cursor == region[0]
+        await run.press("r")
+        assert run.decisions() == {region: "none"}
+        assert ("Turkish military fatalities", "CASUALTY") not in run.spans()
+        # r again on a settled region changes nothing and logs nothing new
+        with Store(db) as store:
+            before = len(store.edits(REVIEWER))
+        await run.press("r")
+        with Store(db) as store:
+            assert len(store.edits(REVIEWER)) == before
+
+
+async def test_tagging_by_hand_in_a_disagreement_settles_it_as_edited(db):
+    async with start(db) as run:
+        await run.press("tab", "less_than_sign")
+        start_, _ = span_at(run.text.text, "Turkish military fatalities")
+        await run.press("w")  # "military"
+        await run.press("2")  # CASUALTY: the word under the cursor
+        assert ("military", "CASUALTY") in run.spans()
+        region = span_at(run.text.text, "Turkish military fatalities")
+        assert run.decisions() == {region: "edited"}
+        await run.press("u")  # the tag and the decision go together
+        assert ("military", "CASUALTY") not in run.spans()
+        assert run.decisions() == {}
+
+
+async def test_ghost_spans_cannot_be_deleted_or_edited_from_here(db):
+    async with start(db) as run:
+        await run.press("tab", "greater_than_sign")
+        assert run.text.span_under_cursor().id < 0
+        await run.press("x")
+        await run.press("e")
+        assert run.app.screen is run.screen  # no edit dialog for someone else's span
+        assert "a takes that version" in str(run.screen.status_bar.render())
+        assert run.spans() == sorted(AGREED)
+
+
+async def test_accept_needs_a_span_under_the_cursor(db):
+    async with start(db) as run:
+        await run.press("tab", "g", "a")  # "Turkey": agreed, in no disagreement
+        assert run.decisions() == {}
+        assert "put the cursor on an annotator's span" in str(run.screen.status_bar.render())
+
+
+async def test_done_marks_reviewed_and_opens_the_next_to_review(db):
+    async with start(db) as run:
+        await run.press("tab", "greater_than_sign", "a", "greater_than_sign", "a")
+        assert run.decisions() and len(run.decisions()) == 2
+        await run.press("d")
+        with Store(db) as store:
+            assert store.status(1, REVIEWER) is Status.REVIEWED
+            assert store.review_ids(REVIEWER) == [2]
+        assert run.screen.article_id == 2
+        assert run.spans(2) == [("Turkish soldiers", "CASUALTY")]  # all agreed: nothing to settle
+        await run.pilot.app.workers.wait_for_complete()
+        await run.press("greater_than_sign")
+        assert "no disagreements" in str(run.screen.status_bar.render())
+        await run.press("d")
+        assert run.screen.done_count() == 2
+
+
+async def test_list_views_cycle_to_review_reviewed_all(db):
+    async with start(db) as run:
+        assert run.screen.model.view == "review"
+        await run.press("t")
+        await run.app.workers.wait_for_complete()
+        await run.pilot.pause()
+        assert run.screen.model.view == "reviewed" and len(run.screen.model) == 0
+        await run.press("t")
+        await run.app.workers.wait_for_complete()
+        await run.pilot.pause()
+        assert run.screen.model.view == "all" and len(run.screen.model) == 2
+
+
+async def test_annotators_option_limits_the_review(db):
+    with Store(db) as store:  # carol finished article 3 too: alice+carol makes it reviewable
+        store.add_span(3, "carol", 0, 3, "ACTOR")
+        store.set_status(3, "carol", Status.DONE)
+    async with start(db, annotators=("alice", "carol")) as run:
+        assert list(run.screen.model._ids) == [3]
+        assert run.screen.comparison.annotators == ("alice", "carol")
+
+
+def test_cli_review_refuses_a_reviewer_under_review_and_an_empty_queue(db, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["review", "--db", str(db), "--annotators", "alice,bob",
+                                  "--reviewer", "bob"])
+    assert result.exit_code == 2 and "bob is one of the annotators" in result.output
+    empty = build_db(tmp_path / "empty.db")
+    result = runner.invoke(main, ["review", "--db", str(empty), "--reviewer", "rita"])
+    assert result.exit_code == 0 and "nothing to review" in result.output
