@@ -80,6 +80,18 @@ def _import_sample_if_empty(store: Store, db: str | None) -> None:
         click.echo(f"imported the sample corpus: {report.added} articles", err=True)
 
 
+def _schema_and_keymap(labels: str | None, keymap: str | None):
+    """The label schema and the user's keymap for the app; a bad file is a clean error."""
+    from annotations.schema import SchemaError, load_schema
+    from tui.keymap import KeymapError, known_ids, load_keymap
+
+    try:
+        schema = load_schema(labels)
+        return schema, load_keymap(keymap, known_ids(schema))
+    except (SchemaError, KeymapError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command("annotate")
 @db_option
 @click.option("--annotator", default=None,
@@ -96,17 +108,10 @@ def _import_sample_if_empty(store: Store, db: str | None) -> None:
 def annotate_command(db: str | None = None, annotator: str | None = None, labels: str | None = None,
                      keymap: str | None = None, theme: str | None = None) -> None:
     """Open the annotator: article list, article text, keyboard tagging (? for keys)."""
-    from annotations.schema import SchemaError, load_schema
-
     # The app lives in tui/; the core library itself never imports Textual.
     from tui.app import NewsmarkApp, annotator_name
-    from tui.keymap import KeymapError, known_ids, load_keymap
 
-    try:
-        schema = load_schema(labels)
-        user_keymap = load_keymap(keymap, known_ids(schema))
-    except (SchemaError, KeymapError) as exc:
-        raise click.ClickException(str(exc)) from None
+    schema, user_keymap = _schema_and_keymap(labels, keymap)
     with _open(db) as store:
         _import_sample_if_empty(store, db)
         path = store.path
@@ -344,20 +349,14 @@ def review_command(db: str | None, annotators: tuple[str, ...], reviewer: str | 
     and tagging, x and e work as when annotating. d marks the article reviewed.
     Export the outcome with `newsmark export --reviewed`.
     """
-    from annotations.schema import SchemaError, load_schema
     from tui.app import NewsmarkApp, annotator_name
-    from tui.keymap import KeymapError, known_ids, load_keymap
 
     names = _split_list(annotators)
     who = annotator_name(reviewer)
     if who in names:
         raise click.BadParameter(f"{who} is one of the annotators under review; a reviewer reviews "
                                  "others' work (give --reviewer)", param_hint="--reviewer")
-    try:
-        schema = load_schema(labels)
-        user_keymap = load_keymap(keymap, known_ids(schema))
-    except (SchemaError, KeymapError) as exc:
-        raise click.ClickException(str(exc)) from None
+    schema, user_keymap = _schema_and_keymap(labels, keymap)
     with _open(db) as store:
         queue = store.review_ids(who, names, "all", 0, 1)
         path = store.path
