@@ -180,6 +180,22 @@ async def test_t_cycles_the_status_views(db):
         assert views == [("todo", 24), ("done", 1), ("flagged", 1), ("all", 26)]
 
 
+async def test_assigned_annotator_starts_on_their_queue_and_to_do_shows_it(db):
+    """newsmark assign: articles 3 and 5 are ana's, 1 and 2 went to others only."""
+    with Store(db) as store:
+        store.assign({WHO: [3, 5], "ben": [1, 2, 3], "cy": [1, 2, 5]})
+    async with start(db) as run:
+        assert run.screen.article_id == 3  # her own queue first, not article 1
+        await run.press("t")
+        await run.app.workers.wait_for_complete()
+        await run.pilot.pause()
+        ids = list(run.list.model._ids)
+        assert 3 in ids and 5 in ids and 1 not in ids and 2 not in ids and 4 in ids
+        assert "to do: yours" in str(run.screen.query_one("#list-title").render())
+        await run.press("tab", "d")  # done with 3: on to 5, her next one
+        assert run.screen.article_id == 5
+
+
 # -- text: moving and selecting ------------------------------------------------------
 
 

@@ -227,7 +227,10 @@ class AnnotateScreen(Screen):
             title.append(f"  {len(m)} hit{'s' if len(m) != 1 else ''}  esc: back", Style(dim=True))
         else:
             count = f"{len(m):,}" if m.complete else f"{len(m):,}+"
-            title = Text(f" {self.VIEW_TITLES[m.view]} ({count})", no_wrap=True, overflow="ellipsis")
+            name = self.VIEW_TITLES[m.view]
+            if m.view == "todo" and self.store.has_assignments(self.annotator):
+                name = "to do: yours"  # newsmark assign: theirs and the unassigned, not others'
+            title = Text(f" {name} ({count})", no_wrap=True, overflow="ellipsis")
             title.append("  t: view  /: search", Style(dim=True))
         self.query_one("#list-title", Static).update(title, layout=False)
 
