@@ -47,6 +47,9 @@ class ReviewScreen(AnnotateScreen):
         Binding("r", "reject", "none", show=False,
                 tooltip="settle the disagreement under the cursor with none of the versions",
                 id="review.reject"),
+        # The annotator's d, named for what it does here (same id: one rebinding serves both).
+        Binding("d", "set_status('done')", "reviewed",
+                tooltip="mark the article reviewed, open the next to review", id="article.done"),
     ]
 
     def __init__(self, store: Store, reviewer: str, annotators: tuple[str, ...] = ()) -> None:
