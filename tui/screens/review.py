@@ -187,11 +187,8 @@ class ReviewScreen(AnnotateScreen):
             target = before[-1] if before else pool[-1]
         first = min((s for s in self.text.all_spans() if target.covers(s.start, s.end)),
                     key=lambda s: (s.start, -s.end, s.id), default=None)
-        self.text.picked = first.id if first is not None else None
-        self.text._version += 1
         self.text.move_to(target.start)
-        self.text.refresh()
-        self.text._report_spans(force=True)
+        self.text.pick(first)
         if not open_:
             self.status_bar.set_note(f"all {len(regions)} disagreements settled: d marks it reviewed")
 

@@ -514,14 +514,17 @@ class ArticleText(ScrollView, can_focus=True):
                        (current is not None and s.start == self.cursor and
                         (s.start, -s.end, s.id) < (current.start, -current.end, current.id))]
             nxt = earlier[-1] if earlier else ordered[-1]
-        old_picked = self.picked
-        self.picked = nxt.id
-        self._version += 1
-        for sid in (old_picked, nxt.id):
-            span = next((s for s in ordered if s.id == sid), None)
-            if span is not None:
-                self._refresh_range(span.start, span.end - 1)
         self.move_to(nxt.start)
+        self.pick(nxt)
+
+    def pick(self, span: Span | None) -> None:
+        """Make ``span`` the picked one: drawn bold, and what x, e (and a, in review) act on."""
+        old = next((s for s in self.all_spans() if s.id == self.picked), None)
+        self.picked = span.id if span is not None else None
+        self._version += 1
+        for s in (old, span):
+            if s is not None:
+                self._refresh_range(s.start, s.end - 1)
         self._report_spans(force=True)
 
     # -- find in article ---------------------------------------------------------------
@@ -605,8 +608,4 @@ class ArticleText(ScrollView, can_focus=True):
         if self.anchor is None:  # a click, not a drag: pick the span under it
             here = self.spans_at(self.cursor)
             if here:
-                inner = min(here, key=lambda s: (s.end - s.start, s.id))
-                self.picked = inner.id
-                self._version += 1
-                self._refresh_range(inner.start, inner.end - 1)
-                self._report_spans(force=True)
+                self.pick(min(here, key=lambda s: (s.end - s.start, s.id)))
