@@ -98,7 +98,11 @@ _SPAN_SELECT = (
     'SELECT s.id, s.article_id, a.name, s.start, s."end", s.label, s.text, s.attributes,'
     " s.created_at, s.updated_at FROM spans s JOIN annotators a ON a.id = s.annotator_id"
 )
-_EDIT_SELECT = 'SELECT id, article_id, kind, "before", "after", undone, created_at FROM edits'
+# A new span (its id from SQLite); the undo log's re-insert keeps its old id instead.
+_SPAN_INSERT = ('INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# The batch last: _edit_from_row reads the first seven, _step the batch too.
+_EDIT_SELECT = 'SELECT id, article_id, kind, "before", "after", undone, created_at, batch FROM edits'
 
 
 def _span_from_row(row: tuple[Any, ...]) -> Span:
@@ -119,7 +123,7 @@ def _json_or_none(value: dict[str, Any] | None) -> str | None:
 
 
 def _edit_from_row(annotator: str, row: tuple[Any, ...]) -> Edit:
-    id_, article_id, kind, before, after, undone, created_at = row
+    id_, article_id, kind, before, after, undone, created_at = row[:7]
     return Edit(id_, annotator, article_id, kind,
                 None if before is None else json.loads(before),
                 None if after is None else json.loads(after), bool(undone), created_at)
@@ -158,7 +162,8 @@ class Store:
         migrate(self.conn)
         self._annotator_ids: dict[str, int] = {}  # name -> id, committed rows only
         self._texts: dict[bytes, int] | None = None  # see _text_index
-        self._batch: int | None | bool = False  # see edit_group: False outside a group
+        self._grouping = False  # inside edit_group()
+        self._batch: int | None = None  # the open group's id: its first edit's
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -203,15 +208,15 @@ class Store:
         Accepting a reviewer's choice deletes some spans, adds others and
         records the decision; one ``u`` must take all of it back.
         """
-        if self._batch is not False:  # nested: part of the outer group
+        if self._grouping:  # nested: part of the outer group
             yield
             return
         with self.transaction():
-            self._batch = None  # the first edit's id becomes the group's id
+            self._grouping, self._batch = True, None
             try:
                 yield
             finally:
-                self._batch = False
+                self._grouping, self._batch = False, None
 
     # -- articles ---------------------------------------------------------------
 
@@ -412,10 +417,7 @@ class Store:
             stamp = now()
             attrs = json.dumps(dict(attributes or {}), ensure_ascii=False)
             cur = self.conn.execute(
-                'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (article_id, annotator_id, start, end, label, text, attrs, stamp, stamp),
-            )
+                _SPAN_INSERT, (article_id, annotator_id, start, end, label, text, attrs, stamp, stamp))
             span = Span(int(cur.lastrowid), article_id, annotator, start, end, label, text,
                         dict(attributes or {}), stamp, stamp)
             self._record(annotator_id, article_id, "add_span", None, _span_dict(span))
@@ -526,13 +528,13 @@ class Store:
     ) -> None:
         """Log an action (inside the caller's transaction); a new action drops the redo stack."""
         self.conn.execute("DELETE FROM edits WHERE annotator_id = ? AND undone = 1", (annotator_id,))
-        batch = self._batch if type(self._batch) is int else None  # False, None: no group id
         cur = self.conn.execute(
             'INSERT INTO edits (annotator_id, article_id, kind, "before", "after", undone, created_at,'
             " batch) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            (annotator_id, article_id, kind, _json_or_none(before), _json_or_none(after), now(), batch),
+            (annotator_id, article_id, kind, _json_or_none(before), _json_or_none(after), now(),
+             self._batch),
         )
-        if self._batch is None:  # the first edit of a group names it
+        if self._grouping and self._batch is None:  # the first edit of a group names it
             self._batch = int(cur.lastrowid)
             self.conn.execute("UPDATE edits SET batch = id WHERE id = ?", (self._batch,))
 
@@ -568,7 +570,7 @@ class Store:
             ).fetchone()
             if row is None:
                 return None
-            (batch,) = self.conn.execute("SELECT batch FROM edits WHERE id = ?", (row[0],)).fetchone()
+            batch = row[7]
             rows = [row] if batch is None else self.conn.execute(
                 _EDIT_SELECT + f" WHERE annotator_id = ? AND undone = ? AND batch = ? ORDER BY id {order}",
                 (annotator_id, 0 if undo else 1, batch),
@@ -645,6 +647,19 @@ class Store:
         sql += " ORDER BY st.article_id LIMIT ?"
         return list(_column(self.conn.execute(sql, (*params, limit))))
 
+    def reviewed_count(self, reviewer: str, annotators: Sequence[str] = ()) -> int:
+        """How many articles of the review queue ``reviewer`` marked reviewed.
+
+        ``len(review_ids(..., "reviewed"))`` without walking the whole queue: the
+        reviewer's status index, then a primary-key probe per reviewed article.
+        """
+        where, params = self._review_filter(reviewer, annotators)
+        return self.conn.execute(
+            "SELECT count(*) FROM article_status r WHERE r.annotator_id = ? AND r.status = 'reviewed'"
+            " AND (SELECT count(*) FROM article_status st WHERE st.article_id = r.article_id"
+            f" AND st.status = 'done' AND {where}) >= 2",
+            (self._known_annotator_id(reviewer) or -1, *params)).fetchone()[0]
+
     def review_work(self, article_id: int, reviewer: str, annotators: Sequence[str] = ()) -> dict[str, list[Span]]:
         """annotator -> spans, for the annotators (not the reviewer) who marked the article done."""
         where, params = self._review_filter(reviewer, annotators)
@@ -672,8 +687,7 @@ class Store:
                 return False
             stamp = now()
             self.conn.executemany(
-                'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _SPAN_INSERT,
                 [(article_id, reviewer_id, s.start, s.end, s.label, s.text,
                   json.dumps(dict(s.attributes), ensure_ascii=False), stamp, stamp) for s in spans])
             self._write_status(article_id, reviewer_id, Status.IN_PROGRESS.value)
@@ -1104,8 +1118,7 @@ class Store:
                     continue
                 have.add((span.start, span.end, span.label))
                 self.conn.execute(
-                    'INSERT INTO spans (article_id, annotator_id, start, "end", label, text,'
-                    " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _SPAN_INSERT,
                     (article_id, annotator_id, span.start, span.end, span.label, span.text,
                      json.dumps(dict(span.attributes), ensure_ascii=False),
                      ann.updated_at, ann.updated_at),

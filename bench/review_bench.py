@@ -15,7 +15,7 @@ store opened as the app opens it (``Store(path, durable=True)``), medians over
 * opening a fresh article: ``review_work`` + ``review.compare`` + ``review.start``
   + ``decisions``, as ``ReviewScreen.open_article`` does;
 * ``review.accept`` of one region (one undo group), then ``store.undo`` of it;
-* ``view_count(rita, "reviewed")``: the progress figure after each ``d``.
+* ``reviewed_count(rita)``: the progress figure after each ``d``.
 
 Building (once; ``--db`` naming an existing file reuses it): the articles are
 ``query_bench.build``'s (generated news text, ~3,000 characters). Annotators
@@ -184,7 +184,7 @@ def main() -> None:
         ("open: review_work + compare + start + decisions", open_article),
         ("review.accept of one region (durable)", accept),
         ("store.undo (the accept)", undo),
-        ('view_count "reviewed"', lambda i: store.view_count(REVIEWER, "reviewed")),
+        ("reviewed_count (status bar after d)", lambda i: store.reviewed_count(REVIEWER)),
     ]
     table = Table(title=f"review workflow: {n:,} articles, {mib(size)}, ms per call")
     for col in ("case", "runs", "median", "min", "max"):

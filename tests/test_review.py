@@ -174,6 +174,8 @@ def test_review_queue_views_and_annotator_filter(store):
     store.set_status(a1, "rita", Status.REVIEWED)
     assert store.review_ids("rita") == [a2]
     assert store.review_ids("rita", view="reviewed") == [a1]
+    assert store.reviewed_count("rita") == 1
+    assert store.reviewed_count("rita", ("alice", "carol")) == 0  # a1 is not in that queue
     assert store.review_ids("rita", view="all") == [a1, a2]
     # a reviewer's "reviewed" is not "done": no article is queued for review twice
     assert store.review_ids("sam") == [a1, a2]

@@ -71,12 +71,12 @@ class ReviewScreen(AnnotateScreen):
         return array("q", store.review_ids(self.annotator, self.annotators, view))
 
     def progress_of(self, store: Store) -> tuple[int, int]:
-        reviewed = len(store.review_ids(self.annotator, self.annotators, "reviewed"))
-        return reviewed, len(store.review_ids(self.annotator, self.annotators, "all"))
+        return (store.reviewed_count(self.annotator, self.annotators),
+                len(store.review_ids(self.annotator, self.annotators, "all")))
 
     def done_count(self) -> int:
-        # The reviewer's own status index: cheap enough for the UI thread after each d.
-        return self.store.view_count(self.annotator, "reviewed")
+        # The same count as progress_of (the worker's), cheap enough for the UI thread after d.
+        return self.store.reviewed_count(self.annotator, self.annotators)
 
     def next_to_do(self, after_id: int) -> int | None:
         ids = (self.store.review_ids(self.annotator, self.annotators, "review", after_id, 1)
