@@ -14,6 +14,12 @@ done (only finished work is compared). The measures:
   the BIO export does.
 - **Fleiss' kappa** over the articles that *all* the chosen annotators (three
   or more) finished, on the same token categories.
+- **Attributes**, a separate measure (the exact F1 does not look at them): for
+  the spans that match exactly, per label and attribute (the keys either side
+  set on any of them), how many agree on it. Unset on one side and set on the
+  other disagrees; unset on both (or ``null``) agrees. For ``choice``
+  attributes (per the label schema), Cohen's kappa over those spans, "unset"
+  being a category. Per pair, and over all: every pair's spans pooled.
 
 A kappa is ``None`` where it is undefined (everyone used one category only).
 """
@@ -22,16 +28,20 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from annotations.export.overlap import longest_non_overlapping
-from annotations.model import SpanData
+from annotations.model import SpanData, attribute_key
+from annotations.schema import LabelSchema, default_schema
 from annotations.store import Store
 from annotations.tokens import tokenize
 
 OUTSIDE = "O"
+
+# (A's value, B's value) of one attribute on one matched span; None: unset.
+ValuePair = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,48 @@ class Counts:
 
 
 @dataclass(slots=True)
+class AttributeCounts:
+    """How one label's exactly matched spans compare on their attributes.
+
+    ``values[name]`` counts the value pairs of the matched spans where either
+    side set ``name``; on the other ``matched`` spans it is unset on both.
+    Counts, not lists, so that a corpus of any size is summed in little memory.
+    """
+
+    matched: int = 0
+    values: dict[str, Counter[ValuePair]] = field(default_factory=dict)
+
+    def add(self, other: AttributeCounts) -> None:
+        self.matched += other.matched
+        for name, pairs in other.values.items():
+            self.values.setdefault(name, Counter()).update(pairs)
+
+    def pairs(self, name: str) -> Counter[ValuePair]:
+        """Every matched span's value pair for ``name``, unset on both sides included."""
+        pairs = Counter(self.values.get(name, ()))
+        unset = self.matched - sum(pairs.values())
+        if unset:
+            pairs[None, None] += unset
+        return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeAgreement:
+    """One label's attribute over the exactly matched spans."""
+
+    matched: int  # spans matched exactly (offsets and label)
+    agree: int  # of which both sides give the same value (or both none)
+    kappa: float | None  # Cohen's, for a choice attribute; else None
+
+    @property
+    def rate(self) -> float:
+        return self.agree / self.matched if self.matched else 1.0
+
+
+AttributeFigures = dict[str, dict[str, AttributeAgreement]]  # label -> attribute -> figures
+
+
+@dataclass(slots=True)
 class PairResult:
     a: str
     b: str
@@ -71,6 +123,7 @@ class PairResult:
     overall: Counts = Counts()
     by_label: dict[str, Counts] = field(default_factory=dict)
     kappa: float | None = None
+    attributes: AttributeFigures = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -94,6 +147,7 @@ class Agreement:
     fleiss: float | None  # None for fewer than three annotators, or undefined
     fleiss_articles: int
     per_article: list[ArticleResult]  # worst first
+    attributes: AttributeFigures = field(default_factory=dict)  # every pair's spans pooled
 
 
 def compare(a: Sequence[SpanData], b: Sequence[SpanData], label: str | None = None) -> Counts:
@@ -105,6 +159,41 @@ def compare(a: Sequence[SpanData], b: Sequence[SpanData], label: str | None = No
     keys_b = Counter((s.start, s.end, s.label) for s in b)
     exact = sum((keys_a & keys_b).values())
     return Counts(len(a), len(b), exact, _found(a, b), _found(b, a))
+
+
+def compare_attributes(a: Sequence[SpanData], b: Sequence[SpanData]) -> dict[str, AttributeCounts]:
+    """Per label, how the spans of A and B that match exactly (same offsets and label)
+    compare on their attributes: each span of A is paired with one of B's at most."""
+    waiting: dict[tuple[int, int, str], list[dict[str, str]]] = {}
+    for span in b:
+        waiting.setdefault((span.start, span.end, span.label), []).append(
+            dict(attribute_key(span.attributes)))
+    counts: dict[str, AttributeCounts] = {}
+    for span in a:
+        theirs = waiting.get((span.start, span.end, span.label))
+        if not theirs:
+            continue
+        mine, other = dict(attribute_key(span.attributes)), theirs.pop()
+        label = counts.setdefault(span.label, AttributeCounts())
+        label.matched += 1
+        for name in mine.keys() | other.keys():
+            label.values.setdefault(name, Counter())[mine.get(name), other.get(name)] += 1
+    return counts
+
+
+def attribute_figures(counts: dict[str, AttributeCounts], schema: LabelSchema) -> AttributeFigures:
+    """The figures of each label's attributes; kappa for those the schema makes choices."""
+    figures: AttributeFigures = {}
+    for label_name, label_counts in sorted(counts.items()):
+        label = schema.get(label_name)
+        for name in sorted(label_counts.values):
+            pairs = label_counts.pairs(name)
+            attribute = label.attribute(name) if label is not None else None
+            choice = attribute is not None and attribute.type == "choice"
+            figures.setdefault(label_name, {})[name] = AttributeAgreement(
+                label_counts.matched, sum(n for (x, y), n in pairs.items() if x == y),
+                pair_kappa(pairs) if choice else None)
+    return figures
 
 
 def _found(these: Sequence[SpanData], others: Sequence[SpanData]) -> int:
@@ -127,11 +216,22 @@ def token_labels(tokens: Sequence[tuple[int, int]], spans: Sequence[SpanData]) -
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
     """Cohen's kappa of two equal-length label sequences; None where undefined."""
-    n = len(a)
+    if len(a) != len(b):
+        raise ValueError("Cohen's kappa needs two sequences of the same length")
+    return pair_kappa(Counter(zip(a, b)))
+
+
+def pair_kappa(pairs: Mapping[tuple[Hashable, Hashable], int]) -> float | None:
+    """Cohen's kappa from how often each (A's category, B's category) pair occurs."""
+    n = sum(pairs.values())
     if n == 0:
         return None
-    observed = sum(x == y for x, y in zip(a, b)) / n
-    ca, cb = Counter(a), Counter(b)
+    observed = sum(c for (x, y), c in pairs.items() if x == y) / n
+    ca: Counter[Hashable] = Counter()
+    cb: Counter[Hashable] = Counter()
+    for (x, y), c in pairs.items():
+        ca[x] += c
+        cb[y] += c
     expected = sum(ca[k] * cb[k] for k in ca) / (n * n)
     if expected == 1:
         return None
@@ -159,13 +259,19 @@ def fleiss_kappa(ratings: Sequence[Sequence[str]]) -> float | None:
     return (p_bar - p_e) / (1 - p_e)
 
 
-def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = None) -> Agreement:
-    """Agreement among ``annotators`` (default: everyone who finished an article)."""
+def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = None,
+              schema: LabelSchema | None = None) -> Agreement:
+    """Agreement among ``annotators`` (default: everyone who finished an article).
+
+    ``schema`` (default: the packaged one) says which attributes are choices.
+    """
+    schema = schema or default_schema()
     work = store.finished_work(annotators)
     names = sorted(annotators) if annotators else sorted({n for by in work.values() for n in by})
     pairs = {pair: PairResult(*pair) for pair in combinations(names, 2)}
     tokens_a: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
     tokens_b: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
+    attrs: dict[tuple[str, str], dict[str, AttributeCounts]] = {pair: {} for pair in pairs}
     fleiss_items: list[list[str]] = []
     fleiss_articles = 0
     per_article: list[ArticleResult] = []
@@ -188,6 +294,8 @@ def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = 
             for name in {s.label for n in pair for s in spans[n]}:
                 result.by_label[name] = result.by_label.get(name, Counts()) + compare(
                     spans[pair[0]], spans[pair[1]], name)
+            for name, found in compare_attributes(spans[pair[0]], spans[pair[1]]).items():
+                attrs[pair].setdefault(name, AttributeCounts()).add(found)
             tokens_a[pair] += labels[pair[0]]
             tokens_b[pair] += labels[pair[1]]
             exact.append(counts.exact_f1)
@@ -201,13 +309,17 @@ def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = 
         per_article.append(ArticleResult(
             article_id, title, present, sum(exact) / len(exact), sum(overlap) / len(overlap),
             sum(kappas) / len(kappas) if kappas else None))
+    pooled: dict[str, AttributeCounts] = {}
     for pair, result in pairs.items():
         result.kappa = cohen_kappa(tokens_a[pair], tokens_b[pair])
+        result.attributes = attribute_figures(attrs[pair], schema)
+        for name, counts in attrs[pair].items():
+            pooled.setdefault(name, AttributeCounts()).add(counts)
     per_article.sort(key=lambda r: (r.exact_f1, r.overlap_f1, r.article_id))
     return Agreement(names, len(per_article), spans_compared,
                      [p for p in pairs.values() if p.articles],
                      fleiss_kappa(fleiss_items) if fleiss_items else None,
-                     fleiss_articles, per_article)
+                     fleiss_articles, per_article, attribute_figures(pooled, schema))
 
 
 def as_dict(result: Agreement) -> dict:
@@ -216,13 +328,21 @@ def as_dict(result: Agreement) -> dict:
         return {"spans_a": c.spans_a, "spans_b": c.spans_b, "exact_matches": c.exact,
                 "exact_f1": c.exact_f1, "overlap_f1": c.overlap_f1}
 
+    def attributes(figures: AttributeFigures) -> dict:
+        return {label: {name: {"matched": f.matched, "agree": f.agree, "rate": f.rate,
+                               "kappa": f.kappa} for name, f in by_name.items()}
+                for label, by_name in figures.items()}
+
     return {
         "annotators": result.annotators,
         "articles": result.articles,
         "spans": result.spans,
         "pairs": [{"a": p.a, "b": p.b, "articles": p.articles, "cohen_kappa": p.kappa,
-                   **counts(p.overall), "labels": {k: counts(v) for k, v in sorted(p.by_label.items())}}
+                   **counts(p.overall),
+                   "labels": {k: counts(v) for k, v in sorted(p.by_label.items())},
+                   "attributes": attributes(p.attributes)}
                   for p in result.pairs],
+        "attributes": attributes(result.attributes),
         "fleiss_kappa": result.fleiss,
         "fleiss_articles": result.fleiss_articles,
         "per_article": [{"article_id": r.article_id, "title": r.title, "annotators": r.annotators,

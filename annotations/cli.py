@@ -125,8 +125,12 @@ def annotate_command(db: str | None = None, annotator: str | None = None, labels
 @click.option("--annotator", default=None,
               help="For exported annotations: import them as this annotator (default: the one "
                    "each line names).")
+@click.option("--offsets", type=click.Choice(["utf16", "codepoints"]), default=None,
+              help="doccano files: how label offsets count, in UTF-16 code units (doccano's "
+                   "own, the default) or code points. Our export says so on each line "
+                   "(\"offsets\"); a line that says otherwise than --offsets is refused.")
 def import_command(paths: tuple[str, ...], db: str | None, fetch: bool,
-                   annotator: str | None) -> None:
+                   annotator: str | None, offsets: str | None) -> None:
     """Import articles from files, folders (recursively) and feed URLs.
 
     Plain text (.txt), HTML (.html/.htm), JSONL (.jsonl, one article per line)
@@ -134,8 +138,8 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool,
     nothing; each file is saved in one transaction. Exit status 1 if anything
     could not be imported.
 
-    JSONL written by `newsmark export` (jsonl or doccano format) is imported
-    with its spans and statuses: its text is kept as it is, spans already
+    JSONL written by `newsmark export` (jsonl or doccano format), and Label
+    Studio task lists (.json), are imported with their spans and statuses: its text is kept as it is, spans already
     saved are not added twice, and nothing saved is removed.
     """
     # The import pipeline (trafilatura, feedparser) loads only for the commands
@@ -153,7 +157,7 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool,
             store, paths, fetch=fetch,
             progress=lambda done, total: bar.update(
                 task, completed=done, total=total, visible=total >= PROGRESS_MIN_FILES),
-            annotator=annotator,
+            annotator=annotator, offsets=offsets,
         )
     print_report(report, store.path)
     sys.exit(1 if report.failed else 0)
@@ -195,17 +199,25 @@ def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @main.command("export")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "doccano", "brat", "conll", "spacy"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["jsonl", "doccano", "labelstudio", "brat", "conll", "spacy"]),
               default="jsonl", show_default=True,
-              help="jsonl: Prodigy-style tasks (tokens, spans, attributes); doccano; brat (a folder); "
-                   "conll (BIO); spacy (a .spacy DocBin).")
+              help="jsonl: Prodigy-style tasks (tokens, spans, attributes); doccano; labelstudio "
+                   "(a JSON task list, and NAME.label_config.xml beside it); brat (a folder); "
+                   "conll (BIO); spacy (.spacy DocBins: a file, or a folder of shards).")
 @click.option("-o", "--output", default="-", show_default=True,
               help="File to write (a folder for brat); - is standard output.")
 @click.option("--annotator", "annotators", multiple=True,
               help="Only these annotators (repeat, or A,B). Default: all.")
 @click.option("--status", "statuses", multiple=True,
-              help="done (default; with --reviewed: done,reviewed), reviewed, skipped, flagged, "
-                   "in_progress, or all (repeat, or A,B).")
+              help="done, reviewed, skipped, flagged, in_progress, or all (repeat, or A,B). "
+                   "Default: finished work: done,reviewed,skipped,flagged for the formats that "
+                   "carry an answer (jsonl, doccano, labelstudio), done,reviewed for the others "
+                   "and with --reviewed. in_progress work is written with answer 'ignore' and "
+                   "its status in meta.")
+@click.option("--labels", "schema_file", type=click.Path(dir_okay=False), default=None,
+              help="Label schema TOML whose attributes every span carries (default: the "
+                   "packaged one).")
 @click.option("--label", "labels", multiple=True, help="Only spans with these labels (repeat, or A,B).")
 @click.option("--since", default=None,
               help="Only work changed since this date or time (ISO 8601; without a zone, UTC).")
@@ -214,22 +226,38 @@ def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
                    "reviewed, else the one annotator's who finished it (or the first of several "
                    "whose spans are identical). Articles whose annotators disagree and that "
                    "no one reviewed yet are left out and counted.")
+@click.option("--shard-size", type=click.IntRange(min=1), default=None,
+              help="spacy: docs per .spacy file (default 5000). -o NAME.spacy is one file when "
+                   "the export fits in one, else a folder NAME.spacy/ of 0000.spacy, 0001.spacy, "
+                   "...; any other -o is always such a folder. spacy train --paths.train reads "
+                   "either.")
+@click.option("--offsets", type=click.Choice(["utf16", "codepoints"]), default="utf16",
+              show_default=True,
+              help="doccano: offsets in UTF-16 code units (doccano's own count) or in code "
+                   "points (Python's).")
+@click.option("--columns", type=click.Choice(["4", "2"]), default="4", show_default=True,
+              help="conll: 4 is 'token -X- _ TAG' (CoNLL-2003's token POS chunk NER), "
+                   "2 is 'token TAG'.")
 def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str, ...],
-                   statuses: tuple[str, ...], labels: tuple[str, ...], since: str | None,
-                   reviewed: bool) -> None:
+                   statuses: tuple[str, ...], schema_file: str | None, labels: tuple[str, ...],
+                   since: str | None, reviewed: bool, shard_size: int | None = None,
+                   offsets: str = "utf16", columns: str = "4") -> None:
     """Write annotations as training data: one record per article and annotator
     (with --reviewed: one per article).
 
-    Only finished work (status done) unless --status says otherwise. Formats that
+    Only finished work unless --status says otherwise. Formats that
     cannot hold overlapping spans (conll, spacy ents) keep the longest
     non-overlapping ones and say how many they dropped. Files appear only
     when complete (written under a temporary name, then renamed).
     """
-    from annotations.export import (
-        REVIEWED_STATUSES, STATUS_CHOICES, ExportError, Filters, export, parse_since,
-    )
+    from annotations.export import STATUS_CHOICES, ExportError, Filters, export, parse_since
+    from annotations.schema import SchemaError, load_schema
 
-    wanted = _split_list(statuses) or (REVIEWED_STATUSES if reviewed else ("done",))
+    try:
+        schema = load_schema(schema_file)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from None
+    wanted = _split_list(statuses)
     unknown = [s for s in wanted if s not in STATUS_CHOICES]
     if unknown:
         raise click.BadParameter(f"{', '.join(unknown)}; use {', '.join(STATUS_CHOICES)}",
@@ -241,15 +269,21 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
     filters = Filters(_split_list(annotators), None if "all" in wanted else wanted,
                       _split_list(labels), since_stamp, reviewed)
     if fmt in ("spacy", "brat") and output == "-" and (fmt == "brat" or sys.stdout.isatty()):
-        raise click.UsageError(f"--format {fmt} needs -o {'DIR' if fmt == 'brat' else 'FILE.spacy'}")
+        where = "DIR" if fmt == "brat" else "FILE.spacy or DIR"
+        raise click.UsageError(f"--format {fmt} needs -o {where}")
     with _open(db) as store:
         try:
-            report = export(store, fmt, output, filters)
+            report = export(store, fmt, output, filters, schema, shard_size=shard_size,
+                            columns=int(columns), offsets=offsets)
         except ExportError as exc:
             raise click.ClickException(str(exc)) from None
     where = "standard output" if output == "-" else output
+    if fmt == "spacy" and report.files:
+        where += f" ({len(report.files)} shard{'s' if len(report.files) != 1 else ''})"
     click.echo(f"exported {report.annotations} annotation(s) with {report.spans} span(s) "
                f"as {fmt} to {where}", err=True)
+    if fmt == "labelstudio" and report.files:
+        click.echo(f"labeling config for the project: {report.files[0]}", err=True)
     if report.dropped:
         what = ("doc.ents cannot hold overlaps (doc.spans['sc'] has them all)" if fmt == "spacy"
                 else f"{fmt} cannot hold overlaps")
@@ -277,18 +311,27 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
               show_default=True)
 @click.option("--worst", default=10, show_default=True,
               help="How many articles to list, worst agreement first (table format).")
+@click.option("--labels", "schema_file", type=click.Path(dir_okay=False), default=None,
+              help="Label schema (TOML), as for annotate: its choice attributes get a kappa.")
 def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None, fmt: str,
-                  worst: int) -> None:
+                  worst: int, schema_file: str | None) -> None:
     """Inter-annotator agreement over articles two or more annotators marked done.
 
     Per pair: span F1 (exact and overlap match), per label and overall, and
     token-level Cohen's kappa; Fleiss' kappa for three or more annotators;
-    then the articles with the worst agreement first.
+    per label and attribute, how often exactly matched spans agree on it (and
+    Cohen's kappa of choice attributes); then the articles with the worst
+    agreement first.
     """
     from annotations.agreement import agreement, as_dict
+    from annotations.schema import SchemaError, load_schema
 
+    try:
+        schema = load_schema(schema_file)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from None
     with _open(db) as store:
-        result = agreement(store, _split_list(annotators), label)
+        result = agreement(store, _split_list(annotators), label, schema)
     if fmt == "json":
         click.echo(json.dumps(as_dict(result), indent=2, ensure_ascii=False))
         return
@@ -315,6 +358,18 @@ def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None
                            score(c.overlap_f1))
     out.print(pairs)
     out.print(labels)
+    attributes = Table("pair", "label", "attribute", "matched", "agree", "rate", "κ",
+                       title="attributes of exactly matched spans (unset on both sides agrees)")
+    rows = [(Text(f"{p.a} / {p.b}"), p.attributes) for p in result.pairs]
+    if len(result.pairs) > 1:
+        rows.append((Text("all pairs", style="bold"), result.attributes))
+    for name, figures in rows:
+        for lab, by_name in figures.items():
+            for attribute, f in by_name.items():
+                attributes.add_row(name, Text(lab), Text(attribute), str(f.matched), str(f.agree),
+                                   score(f.rate), score(f.kappa))
+    if attributes.row_count:
+        out.print(attributes)
     if len(result.annotators) >= 3:
         out.print(Text(f"Fleiss' κ over the {result.fleiss_articles} articles all "
                        f"{len(result.annotators)} finished: {score(result.fleiss)}"))
@@ -343,8 +398,8 @@ def review_command(db: str | None, annotators: tuple[str, ...], reviewer: str | 
                    labels: str | None, keymap: str | None, theme: str | None) -> None:
     """Settle disagreements over articles two or more annotators marked done.
 
-    Spans all of them made are accepted already; the others are drawn
-    underlined in their label's colour. > and < walk the disagreements, a takes
+    Spans all of them made (with the same attributes) are accepted already;
+    the others are drawn underlined in their label's colour. > and < walk the disagreements, a takes
     the version of the annotator whose span is under the cursor, r takes none,
     and tagging, x and e work as when annotating. d marks the article reviewed.
     Export the outcome with `newsmark export --reviewed`.
@@ -407,12 +462,13 @@ def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> No
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats_command(db: str | None, as_json: bool) -> None:
-    """Articles, and per annotator: articles by status and spans by label."""
+    """Articles, and per annotator: articles by status, spans by label, spans ending in 's."""
     with _open(db) as store:
         stats = store.stats()
     if as_json:
         click.echo(json.dumps({"articles": stats.articles, "sources": stats.sources,
-                               "statuses": stats.statuses, "labels": stats.labels}, indent=2))
+                               "statuses": stats.statuses, "labels": stats.labels,
+                               "clitic_ends": stats.clitic_ends}, indent=2))
         return
     out = _out()
     out.print(Text(f"{stats.articles} articles from {stats.sources} sources"))
@@ -421,13 +477,17 @@ def stats_command(db: str | None, as_json: bool) -> None:
         return
     statuses = ("new", "in_progress", "done", "skipped", "flagged", "reviewed")
     labels = sorted({label for counts in stats.labels.values() for label in counts})
-    table = Table("annotator", *statuses, *labels, title="per annotator")
+    table = Table("annotator", *statuses, *labels, "ends 's", title="per annotator")
     for name in sorted(stats.statuses):
         row = [Text(name)]
         row += [str(stats.statuses[name].get(s, 0)) for s in statuses]
         row += [str(stats.labels.get(name, {}).get(label, 0)) for label in labels]
+        row.append(str(stats.clitic_ends.get(name, 0)))
         table.add_row(*row)
     out.print(table)
+    if any(stats.clitic_ends.values()):
+        out.print(f"ends 's: {sum(stats.clitic_ends.values())} spans end in a possessive "
+                  "(\"Syria's\", \"soldiers'\"), made before snapping left it out")
 
 
 @main.command("reclean")

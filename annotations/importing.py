@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from annotations.cleaning import CLEANER_VERSION, Cleaned, clean_html, clean_plaintext
 from annotations.cleaning.repeated import LineCounter, boilerplate_lines
@@ -209,15 +210,16 @@ def split_inputs(paths: Iterable[str]) -> tuple[list[Input], list[Problem], list
 
 
 def import_annotation_file(store: Store, item: Input, kind: str, report: ImportReport,
-                           annotator: str | None = None) -> None:
-    """Import an export (JSONL tasks or doccano) in one transaction; bad lines are reported."""
+                           annotator: str | None = None, offsets: str | None = None) -> None:
+    """Import an export (JSONL tasks, doccano, Label Studio) in one transaction; bad lines
+    are reported. ``offsets``: how doccano offsets count (see :mod:`annotations.export.read`)."""
     from annotations.export.read import read_annotations
 
     problems: list[Problem] = []
     counts = [0, 0, 0]
     try:
         with store.transaction():
-            for outcome in read_annotations(item.location, kind, annotator):
+            for outcome in read_annotations(item.location, kind, annotator, offsets):
                 if isinstance(outcome, Problem):
                     problems.append(outcome)
                     continue
@@ -235,15 +237,47 @@ def import_annotation_file(store: Store, item: Input, kind: str, report: ImportR
     report.files += 1
 
 
+def _label_studio_files(problems: list[Problem], ignored: list[Unreadable]
+                        ) -> tuple[list[Input], list[Problem], list[Unreadable]]:
+    """The ``.json`` files (no article format) that are Label Studio task lists, taken
+    out of the files passed over; one named on the command line that is not one is
+    a problem that says what a ``.json`` can be."""
+    from annotations.export.read import annotation_kind
+
+    def task_list(location: str) -> bool:
+        return location.lower().endswith(".json") and annotation_kind(location) == "labelstudio"
+
+    found: list[Input] = []
+    kept: list[Problem] = []
+    for problem in problems:
+        if task_list(problem.origin):
+            found.append(Input(problem.origin, "json", str(Path(problem.origin).parent)))
+        elif problem.origin.lower().endswith(".json") and Path(problem.origin).is_file():
+            kept.append(Problem(problem.origin, f"{problem.reason}: a .json file is imported "
+                                "only as a Label Studio task list (a JSON list of tasks with "
+                                "data and annotations)"))
+        else:
+            kept.append(problem)
+    passed: list[Unreadable] = []
+    for item in ignored:
+        if task_list(item.location):
+            found.append(Input(item.location, "json", str(Path(item.location).parent)))
+        else:
+            passed.append(item)
+    return found, kept, passed
+
+
 def import_paths(
     store: Store, paths: Iterable[str], *, fetch: bool = True,
     progress: Callable[[int, int], None] | None = None, annotator: str | None = None,
+    offsets: str | None = None,
 ) -> ImportReport:
     """Import every article under ``paths`` into ``store``.
 
     JSONL files that hold exported annotations (see
     :mod:`annotations.export.read`) are imported with their spans, as
-    ``annotator`` if given. ``progress(done, total)`` is called after each input file.
+    ``annotator`` if given. A ``.json`` file is imported only as a Label Studio task
+    list. ``progress(done, total)`` is called after each input file.
     """
     from annotations.export.read import annotation_kind
 
@@ -252,9 +286,13 @@ def import_paths(
              for item in inputs if item.kind == "jsonl"}
     exported = [item for item in inputs if kinds.get(item.location)]
     inputs = [item for item in inputs if not kinds.get(item.location)]
+    found, problems, ignored = _label_studio_files(problems, ignored)
+    kinds.update(dict.fromkeys((item.location for item in found), "labelstudio"))
+    exported += found
     pipeline = Pipeline(store, fetch=fetch)
     for item in exported:
-        import_annotation_file(store, item, kinds[item.location] or "", pipeline.report, annotator)
+        import_annotation_file(store, item, kinds[item.location] or "", pipeline.report, annotator,
+                               offsets)
     pipeline.report.problems.extend(problems)
     pipeline.report.ignored.extend(ignored)
     pipeline.count_lines(inputs)

@@ -7,6 +7,7 @@ Every other module speaks in these types; the SQL schema that stores them is in
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -146,6 +147,21 @@ class SpanData:
     label: str
     text: str
     attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+# Attributes in a form that compares, hashes and sorts: (name, value as JSON) pairs by name.
+AttributeKey = tuple[tuple[str, str], ...]
+
+
+def attribute_key(attributes: Mapping[str, Any]) -> AttributeKey:
+    """The attributes that are set, as an :data:`AttributeKey`, for comparing spans.
+
+    ``None`` counts as unset (exports write every key, ``null`` where unset), so
+    ``{"kind": None}`` and ``{}`` are the same. Values go through JSON so that any
+    value (from an imported file too) compares and sorts: ``2`` and ``"2"`` differ.
+    """
+    return tuple(sorted((name, json.dumps(value, ensure_ascii=False, sort_keys=True))
+                        for name, value in attributes.items() if value is not None))
 
 
 @dataclass(slots=True)

@@ -6,8 +6,11 @@ This module compares the annotators' spans on one article and applies the
 reviewer's choices through the store; the app (``tui/screens/review.py``) only
 draws what :func:`compare` finds and calls :func:`accept` / :func:`reject`.
 
-- A span is a *key* ``(start, end, label)``. Spans every annotator made are the
-  *consensus*: the review starts with them (:func:`start`).
+- A span is a *key* ``(start, end, label, attributes)``. Spans every annotator
+  made, attributes included, are the *consensus*: the review starts with them
+  (:func:`start`). Two spans with the same offsets and label but other
+  attributes (a CASUALTY's count) are two keys, so they disagree like any
+  overlapping spans and the reviewer picks whose attributes to keep.
 - Every other key belongs to a *disagreement*: overlapping keys cluster into a
   :class:`Region`, and each annotator's *version* of it is the keys they made
   there (maybe none). The reviewer takes one version (:func:`accept`), none of
@@ -20,17 +23,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from annotations.model import Span, SpanData
+from annotations.model import AttributeKey, Span, SpanData, attribute_key
 from annotations.store import Store
 
-Key = tuple[int, int, str]
+Key = tuple[int, int, str, AttributeKey]
 
 EDITED = "edited"  # a region the reviewer settled by hand (tag, delete, relabel)
 NONE = "none"  # a region settled with none of the versions
 
 
 def key(span: Span | SpanData) -> Key:
-    return (span.start, span.end, span.label)
+    """What makes two spans the same for review: offsets, label and (set) attributes."""
+    return (span.start, span.end, span.label, attribute_key(span.attributes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,7 @@ class Comparison:
     consensus: tuple[SpanData, ...]
     regions: tuple[Region, ...]
     made_by: Mapping[Key, tuple[str, ...]]  # every key -> who made it
-    spans: Mapping[Key, SpanData]  # every key -> the span (the first annotator's attributes)
+    spans: Mapping[Key, SpanData]  # every key -> the span (as the first annotator who made it)
 
     def region_at(self, offset: int) -> Region | None:
         return next((r for r in self.regions if r.start <= offset < r.end), None)

@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 from annotations.migrations import migrate
 from annotations.model import (
-    VIEWS, Annotation, Article, ArticleRow, Edit, ListRow, NewArticle, Span, SpanData, Status,
+    VIEWS, Annotation, Article, ArticleRow, AttributeKey, Edit, ListRow, NewArticle, Span,
+    SpanData, Status, attribute_key,
 )
 
 DEFAULT_DB = "newsmark.db"
@@ -68,6 +69,7 @@ class Stats:
     sources: int
     statuses: dict[str, dict[str, int]]  # annotator -> status -> count
     labels: dict[str, dict[str, int]]  # annotator -> label -> count
+    clitic_ends: dict[str, int] = field(default_factory=dict)  # annotator -> spans ending in "'s"
 
 
 # Search ranks at most this many of the newest matches (see Store.search).
@@ -936,6 +938,12 @@ class Store:
             params += (since, since)
         return self.conn.execute(sql + " ORDER BY p.article_id, an.name", params).fetchall()
 
+    def attribute_names(self) -> list[str]:
+        """Every attribute key any saved span has (the export gives every span them all)."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT DISTINCT j.key FROM spans, json_each(spans.attributes) j"
+            " WHERE spans.attributes <> '{}' ORDER BY 1")]
+
     def export_annotations(
         self, keys: Sequence[tuple[int, int, str, str, str]], *, labels: Sequence[str] = (),
     ) -> list[Annotation]:
@@ -990,10 +998,11 @@ class Store:
            work. If several reviewers reviewed the article, the newest by
            status time (on a tie, the first by name).
         2. else the done work: the one annotator's who finished it; or, when
-           several did and their spans are identical (the same start, end and
-           label, every one; only spans of ``labels`` when given, as those are
-           what is exported; attributes are not compared), the first of them
-           by name. When they differ, none: the article is left out, counted.
+           several did and their spans are identical (the same start, end,
+           label and attributes, every one, as review compares them: an unset
+           attribute is the same as ``null``; only spans of ``labels`` when
+           given, as those are what is exported), the first of them by name.
+           When they differ, none: the article is left out, counted.
         3. else (only when other statuses are asked for) the rest of the work
            the same way: one annotation, or several with the same status and
            the same spans, the first by name; else left out, counted apart.
@@ -1029,13 +1038,15 @@ class Store:
         wanted = frozenset(labels)
         left_out: list[tuple[int, int, str, str, str]] = []  # one key per article left out
         for chunk, marks in _chunks(list(compare)):
-            spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
-            for article_id, annotator_id, start, end, label in self.conn.execute(
-                'SELECT article_id, annotator_id, start, "end", label FROM spans'
+            spans: dict[tuple[int, int], list[tuple[int, int, str, AttributeKey]]] = {}
+            for article_id, annotator_id, start, end, label, attrs in self.conn.execute(
+                'SELECT article_id, annotator_id, start, "end", label, attributes FROM spans'
                 f" WHERE article_id IN ({marks})", chunk,
             ):
                 if not wanted or label in wanted:
-                    spans.setdefault((article_id, annotator_id), []).append((start, end, label))
+                    attributes = attribute_key(json.loads(attrs)) if attrs != "{}" else ()
+                    spans.setdefault((article_id, annotator_id), []).append(
+                        (start, end, label, attributes))
             for article_id in chunk:
                 tier = compare.pop(article_id)
                 versions = {(k[3], tuple(sorted(spans.get((article_id, k[1]), ())))) for k in tier}
@@ -1287,7 +1298,23 @@ class Store:
             touched = sum(n for s, n in counts.items() if s != Status.NEW.value)
             counts[Status.NEW.value] = articles - touched
             labels.setdefault(name, {})
-        return Stats(articles, sources, statuses, labels)
+        return Stats(articles, sources, statuses, labels, self._clitic_ends())
+
+    def _clitic_ends(self) -> dict[str, int]:
+        """Per annotator, the spans whose text ends in a possessive clitic ("Syria's").
+
+        LIKE (case-blind for ASCII) passes only texts ending in s or an
+        apostrophe; :func:`ends_with_clitic` decides, so the rule lives in one place.
+        """
+        from annotations.tokens import ends_with_clitic
+
+        counts = {name: 0 for (name,) in self.conn.execute("SELECT name FROM annotators")}
+        for name, text in self.conn.execute(
+            "SELECT a.name, s.text FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+            " WHERE s.text LIKE '%s' OR s.text LIKE '%''' OR s.text LIKE '%\u2019'"
+        ):
+            counts[name] += ends_with_clitic(text)
+        return counts
 
 
 def verbatim_hash(text: str) -> str:

@@ -124,3 +124,95 @@ def test_cli_table_and_json(store):
     assert data["per_article"][0]["article_id"] == 1
     empty = runner.invoke(main, ["agree", "--db", str(store.path), "--annotators", "x,y"])
     assert empty.exit_code == 0 and "no article" in empty.output
+
+
+# --- attributes of exactly matched spans -------------------------------------------------
+
+ATTR_TEXT = "two soldiers , three civilians , five guards , one child in Aleppo ."
+
+
+def A(phrase: str, label: str = "CASUALTY", **attributes) -> SpanData:
+    start = ATTR_TEXT.index(phrase)
+    return SpanData(start, start + len(phrase), label, phrase, attributes)
+
+
+ANN = [A("two soldiers", kind="killed", count=2), A("three civilians", kind="killed", count=3),
+       A("five guards", kind="wounded", count=5), A("one child", kind="killed"),
+       A("Aleppo", "LOCATION")]
+BEN = [A("two soldiers", count=2, kind="killed"), A("three civilians", kind="wounded", count=3),
+       A("five guards", kind="wounded", count=4), A("one child", qualifier=None),
+       A("Aleppo", "LOCATION", gazetteer_id="170063"),
+       A("guards", "ACTOR", actor_type="state_forces")]  # matched by no one: not compared
+
+
+def test_attribute_agreement_by_hand(store):
+    store.import_annotation(Annotation(1, ATTR_TEXT, "ann", Status.DONE, STAMP, ANN))
+    store.import_annotation(Annotation(1, ATTR_TEXT, "ben", Status.DONE, STAMP, BEN))
+    [pair] = agreement(store).pairs
+    # The exact F1 is about offsets and labels only, as before: 5 matches of 5 + 6 spans.
+    assert pair.overall.exact == 5 and pair.overall.exact_f1 == pytest.approx(10 / 11)
+    casualty = pair.attributes["CASUALTY"]
+    assert set(casualty) == {"kind", "count"}  # qualifier: null only, that is unset
+    # kind: (killed, killed) (killed, wounded) (wounded, wounded) (killed, unset): 2 of 4.
+    # po = 2/4; A: killed 3, wounded 1; B: killed 1, wounded 2, unset 1;
+    # pe = (3*1 + 1*2) / 16 = 5/16; kappa = (8/16 - 5/16) / (11/16) = 3/11
+    kind = casualty["kind"]
+    assert (kind.matched, kind.agree, kind.rate) == (4, 2, 0.5)
+    assert kind.kappa == pytest.approx(3 / 11)
+    # count: 2=2, 3=3, 5≠4, unset on both sides (one child): agrees; an integer, so no kappa
+    count = casualty["count"]
+    assert (count.matched, count.agree, count.rate, count.kappa) == (4, 3, 0.75, None)
+    # Aleppo: set on one side only disagrees; a text attribute: no kappa
+    gazetteer = pair.attributes["LOCATION"]["gazetteer_id"]
+    assert (gazetteer.matched, gazetteer.agree, gazetteer.kappa) == (1, 0, None)
+    assert "ACTOR" not in pair.attributes and "ACTOR" in pair.by_label
+    assert agreement(store).attributes == pair.attributes  # one pair: over all is that pair
+    metrics = pytest.importorskip("sklearn.metrics")
+    assert kind.kappa == pytest.approx(metrics.cohen_kappa_score(
+        ["killed", "killed", "wounded", "killed"], ["killed", "wounded", "wounded", "-"]))
+
+
+def test_attribute_agreement_pooled_over_pairs_and_by_label(store):
+    for name, spans in (("ann", ANN), ("ben", BEN), ("cat", ANN)):
+        store.import_annotation(Annotation(1, ATTR_TEXT, name, Status.DONE, STAMP, spans))
+    result = agreement(store)
+    by_pair = {(p.a, p.b): p.attributes for p in result.pairs}
+    assert by_pair["ann", "cat"]["CASUALTY"]["kind"].rate == 1.0
+    assert by_pair["ann", "cat"]["CASUALTY"]["kind"].kappa == pytest.approx(1.0)
+    # Over all, the 3 pairs' 12 matched CASUALTY spans: kind agrees on 2 + 4 + 2.
+    # Categories, A side: killed 7, wounded 4, unset 1; B side the same:
+    # pe = (49 + 16 + 1) / 144; po = 96/144; kappa = (96 - 66) / (144 - 66) = 5/13
+    kind = result.attributes["CASUALTY"]["kind"]
+    assert (kind.matched, kind.agree) == (12, 8)
+    assert kind.kappa == pytest.approx(5 / 13)
+    assert result.attributes["LOCATION"]["gazetteer_id"].agree == 1  # ann / cat: both unset
+    only = agreement(store, label="LOCATION")
+    assert set(only.attributes) == {"LOCATION"}
+
+
+def test_attribute_agreement_in_the_table_and_json(store, tmp_path):
+    store.import_annotation(Annotation(1, ATTR_TEXT, "ann", Status.DONE, STAMP, ANN))
+    store.import_annotation(Annotation(1, ATTR_TEXT, "ben", Status.DONE, STAMP, BEN))
+    runner = CliRunner()
+    table = runner.invoke(main, ["agree", "--db", str(store.path)])
+    assert table.exit_code == 0, table.output
+    kind_row = next(line for line in table.output.splitlines() if "kind" in line)
+    assert "CASUALTY" in kind_row and "0.500" in kind_row and "0.273" in kind_row
+    data = json.loads(runner.invoke(main, ["agree", "--db", str(store.path),
+                                           "--format", "json"]).output)
+    figures = {"CASUALTY": {"count": {"matched": 4, "agree": 3, "rate": 0.75, "kappa": None},
+                            "kind": {"matched": 4, "agree": 2, "rate": 0.5,
+                                     "kappa": pytest.approx(3 / 11)}},
+               "LOCATION": {"gazetteer_id": {"matched": 1, "agree": 0, "rate": 0.0, "kappa": None}}}
+    assert data["pairs"][0]["attributes"] == figures
+    assert data["attributes"] == figures
+    assert data["pairs"][0]["exact_matches"] == 5  # the existing keys stay as they were
+    # a schema in which kind is free text: no kappa for it
+    schema = tmp_path / "labels.toml"
+    schema.write_text('[[labels]]\nname = "CASUALTY"\nkey = "2"\ncolour = "red"\n'
+                      '[labels.attributes.kind]\ntype = "text"\n', "utf-8")
+    data = json.loads(runner.invoke(main, ["agree", "--db", str(store.path), "--format", "json",
+                                           "--labels", str(schema)]).output)
+    assert data["attributes"]["CASUALTY"]["kind"]["kappa"] is None
+    bad = runner.invoke(main, ["agree", "--db", str(store.path), "--labels", str(tmp_path / "no")])
+    assert bad.exit_code != 0 and "no" in bad.output

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 import re
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -36,8 +39,8 @@ def _span(text: str, phrase: str, label: str, nth: int = 0) -> tuple[int, int, s
     return start, start + len(phrase), label
 
 
-def _export(store: Store, path: Path, filters: Filters = Filters()):
-    report = export(store, "conll", str(path), filters)
+def _export(store: Store, path: Path, filters: Filters = Filters(), columns: int = 4):
+    report = export(store, "conll", str(path), filters, columns=columns)
     return report, path.read_bytes().decode("utf-8")
 
 
@@ -60,12 +63,14 @@ def _sentences(doc: list[list[tuple[str, str]]]) -> list[str]:
     return [" ".join(token for token, _ in sentence) for sentence in doc]
 
 
-def _check_lines(data: str) -> None:
-    """utf-8 text with \\n line ends; every token line is TOKEN, one space, TAG."""
+def _check_lines(data: str, columns: int = 4) -> None:
+    """utf-8 text with \\n line ends; every token line is TOKEN -X- _ TAG (or TOKEN TAG),
+    one space apart."""
     assert "\r" not in data and data.endswith("\n")
     for line in data.split("\n"):
         if line and line != DOCSTART_LINE:
-            token, tag = line.split(" ")
+            token, *middle, tag = line.split(" ")
+            assert middle == (["-X-", "_"] if columns == 4 else []), line
             assert token and not any(c.isspace() for c in token)
             assert tag == "O" or re.fullmatch(r"[BI]-\S+", tag), line
 
@@ -79,7 +84,14 @@ def test_document_layout_and_idlib_comma(store: Store, tmp_path: Path) -> None:
                                  _span(text, "Idlib", "LOCATION")))
     report, data = _export(store, tmp_path / "out.conll")
     assert data == (
-        f"{DOCSTART_LINE}\n\n"
+        "-DOCSTART- -X- O O\n\n"
+        "Turkish -X- _ B-CASUALTY\nsoldiers -X- _ I-CASUALTY\ndied -X- _ O\nnear -X- _ O\n"
+        "Idlib -X- _ B-LOCATION\n, -X- _ O\nofficials -X- _ O\nsaid -X- _ O\n. -X- _ O\n\n"
+    )
+    assert (report.annotations, report.spans, report.dropped) == (1, 2, 0)
+    report, data = _export(store, tmp_path / "short.conll", columns=2)
+    assert data == (
+        "-DOCSTART- -X- O O\n\n"
         "Turkish B-CASUALTY\nsoldiers I-CASUALTY\ndied O\nnear O\nIdlib B-LOCATION\n, O\n"
         "officials O\nsaid O\n. O\n\n"
     )
@@ -175,7 +187,7 @@ def test_empty_export_and_filters(store: Store, tmp_path: Path) -> None:
     store.import_annotation(_ann("Bob's text.", annotator="bob"))
     report, data = _export(store, tmp_path / "bob.conll", Filters(annotators=("bob",)))
     assert report.annotations == 1
-    assert _read(data) == [[[("Bob's", "O"), ("text", "O"), (".", "O")]]]
+    assert _read(data) == [[[("Bob", "O"), ("'s", "O"), ("text", "O"), (".", "O")]]]
 
 
 # -- the sample corpus ------------------------------------------------------------------
@@ -249,6 +261,62 @@ def test_spacy_reads_the_export(store: Store, tmp_path: Path) -> None:
         assert len(list(doc.sents)) == len(starts)
 
 
+def test_spacy_convert_reads_both_forms(store: Store, tmp_path: Path) -> None:
+    """``spacy convert -c ner``, the command itself, on the 4- and 2-column files."""
+    pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    _annotate_corpus(store)
+    anns = list(annotations(store, Filters()))
+    expected = [_expected_entities(ann) for ann in anns]
+    for columns in (4, 2):
+        conll = tmp_path / f"corpus{columns}.conll"
+        _export(store, conll, columns=columns)
+        done = subprocess.run([sys.executable, "-m", "spacy", "convert", str(conll),
+                               str(tmp_path), "-c", "ner"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"({len(anns)} documents)" in done.stdout
+        docs = list(DocBin().from_disk(tmp_path / f"corpus{columns}.spacy").get_docs(Vocab()))
+        assert [[(e.label_, [t.text for t in e]) for e in doc.ents] for doc in docs] == expected
+        assert all(t.tag_ == ("-X-" if columns == 4 else "-") for doc in docs for t in doc)
+
+
+def test_spacy_converter_needs_its_own_docstart_spelling() -> None:
+    """Why the document line is ``-DOCSTART- -X- O O``: given the ``-X- -X- O`` of some
+    CoNLL-2003 copies, spaCy's converter finds no document and takes the marker for a word."""
+    from spacy.training.converters import conll_ner_to_docs
+
+    body = "\n\nRebels -X- _ B-ACTOR\nleft -X- _ O\n\n"
+    ours = list(conll_ner_to_docs((DOCSTART_LINE + body) * 2, no_print=True))
+    assert [[t.text for t in doc] for doc in ours] == [["Rebels", "left"]] * 2
+    other = list(conll_ner_to_docs(("-DOCSTART- -X- -X- O" + body) * 2, no_print=True))
+    assert "-DOCSTART-" in [t.text for doc in other for t in doc]
+
+
+def test_seqeval_reads_the_exported_spans(store: Store, tmp_path: Path) -> None:
+    """seqeval's own chunking, lenient and strict IOB2, finds exactly the kept spans."""
+    from seqeval.metrics import classification_report
+    from seqeval.metrics.sequence_labeling import get_entities
+    from seqeval.scheme import IOB2
+
+    _annotate_corpus(store)
+    anns = list(annotations(store, Filters()))
+    expected = [e for ann in anns for e in _expected_entities(ann)]
+    _, four = _export(store, tmp_path / "four.conll")
+    _, two = _export(store, tmp_path / "two.conll", columns=2)
+    sentences = [sentence for doc in _read(four) for sentence in doc]
+    assert sentences == [sentence for doc in _read(two) for sentence in doc]
+    tags = [[tag for _, tag in sentence] for sentence in sentences]
+    words = [w for sentence in sentences for w in [*(t for t, _ in sentence), None]]
+    found = [(label, words[a:b + 1]) for label, a, b in get_entities(tags)]
+    assert found == expected and len(found) > 100
+    report = classification_report(tags, tags, mode="strict", scheme=IOB2, output_dict=True)
+    supports = {label: row["support"] for label, row in report.items() if "avg" not in label}
+    assert supports == dict(Counter(label for label, _ in expected))
+    assert report["micro avg"]["f1-score"] == 1.0
+
+
 # -- the reader -------------------------------------------------------------------------
 
 
@@ -261,6 +329,11 @@ def test_read_conll_takes_conll2003_columns_and_iob1() -> None:
     assert entities(docs[0]) == [("ORG", ["EU"]), ("MISC", ["German"]),
                                  ("PER", ["Peter", "Blackburn"])]
     assert docs[1] == [[("x", "O")]]
+
+
+def test_read_conll_names_a_line_without_a_tag() -> None:
+    with pytest.raises(ValueError, match=r"line 4: a token without a tag: 'left'"):
+        read_conll(["-DOCSTART- -X- O O", "", "Rebels -X- _ B-ACTOR", "left"])
 
 
 # -- properties -------------------------------------------------------------------------
@@ -286,9 +359,10 @@ def test_read_back_entities_equal_the_kept_spans(text: str, data: st.DataObject)
             a, b = tokens.starts[i], tokens.ends[j]
             spans.append(SpanData(a, b, data.draw(LABELS), text[a:b]))
     ann = Annotation(None, text, "alice", Status.DONE, STAMP, spans)
-    raw, written, dropped = document(ann)
+    columns = data.draw(st.sampled_from((4, 2)))
+    raw, written, dropped = document(ann, columns)
     out = raw.decode("utf-8")
-    _check_lines(out)
+    _check_lines(out, columns)
     kept, n_dropped = longest_non_overlapping(spans)
     assert (written, dropped) == (len(kept), n_dropped)
     docs = _read(out)
@@ -347,4 +421,10 @@ def test_cli_export_reports_dropped_overlaps(store: Store, db_path: Path, tmp_pa
     assert result.exit_code == 0, result.output
     assert "exported 1 annotation(s) with 1 span(s) as conll" in result.stderr
     assert "dropped 1 overlapping span(s)" in result.stderr
+    assert entities(_read(out.read_text("utf-8"))[0]) == [("ACTOR", ["Free", "Syrian", "Army"])]
+    assert "Free -X- _ B-ACTOR\n" in out.read_text("utf-8")
+    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "conll",
+                                  "--columns", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    _check_lines(out.read_text("utf-8"), columns=2)
     assert entities(_read(out.read_text("utf-8"))[0]) == [("ACTOR", ["Free", "Syrian", "Army"])]

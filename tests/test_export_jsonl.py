@@ -62,9 +62,10 @@ def _export(store: Store, tmp_path: Path, name: str = "out.jsonl", **filters) ->
 def test_lines_have_the_prodigy_task_shape(store, tmp_path):
     texts = _annotate(store)
     tasks = _export(store, tmp_path)
-    # default: done only; one line per article and annotator, article then annotator order
-    assert [(t["meta"]["id"], t["_annotator_id"]) for t in tasks] == [(1, "alice"), (1, "bob"),
-                                                                      (2, "alice")]
+    # default: finished work (done, skipped, flagged; not in progress); one line per article
+    # and annotator, article then annotator order
+    assert [(t["meta"]["id"], t["_annotator_id"]) for t in tasks] == [
+        (1, "alice"), (1, "bob"), (2, "alice"), (3, "alice"), (4, "alice")]
     task = tasks[0]
     assert list(task) == ["text", "tokens", "spans", "meta", "answer", "_input_hash", "_task_hash",
                           "_annotator_id", "_session_id", "_timestamp"]
@@ -72,7 +73,8 @@ def test_lines_have_the_prodigy_task_shape(store, tmp_path):
     assert task["answer"] == "accept"
     article = store.article(1)
     assert task["meta"] == {"id": 1, "title": article.title, "source": article.source,
-                            "url": article.url, "published": article.published}
+                            "url": article.url, "published": article.published,
+                            "status": "done", "schema_version": jsonl.SCHEMA_VERSION}
     assert task["_session_id"] == "newsmark-alice"
     assert isinstance(task["_timestamp"], int) and task["_timestamp"] > 1_700_000_000
     assert all(isinstance(task[k], int) and -2**31 <= task[k] < 2**31
@@ -86,16 +88,22 @@ def test_lines_have_the_prodigy_task_shape(store, tmp_path):
     assert [s["label"] for s in spans] == ["ACTOR", "CASUALTY", "LOCATION"]
     assert list(spans[0]) == ["start", "end", "token_start", "token_end", "label", "text",
                               "attributes"]
-    assert spans[0]["attributes"] == {"role": "state"}
-    assert spans[1]["attributes"] == {"kind": "killed", "count": 2}
-    assert "attributes" not in spans[2]  # none: the key is left out
+    # every span has every attribute key: the schema's, then others found in the data
+    keys = ["actor_type", "kind", "count", "qualifier", "gazetteer_id", "lat", "lon", "role"]
+    assert all(list(s["attributes"]) == keys for t in tasks for s in t["spans"])
+    assert spans[0]["attributes"] == {**dict.fromkeys(keys), "role": "state"}
+    assert spans[1]["attributes"] == {**dict.fromkeys(keys), "kind": "killed", "count": 2}
+    assert spans[2]["attributes"] == dict.fromkeys(keys)  # none set: all null
 
 
 def test_answers_follow_the_status(store, tmp_path):
     _annotate(store)
     tasks = _export(store, tmp_path, statuses=None)
-    answers = {t["meta"]["id"]: t.get("answer") for t in tasks if t["_annotator_id"] == "alice"}
-    assert answers == {1: "accept", 2: "accept", 3: "ignore", 4: "reject", 5: None}
+    answers = {t["meta"]["id"]: (t["answer"], t["meta"]["status"]) for t in tasks
+               if t["_annotator_id"] == "alice"}
+    # unfinished work is never an accept: Prodigy's db-in would fill a missing answer with it
+    assert answers == {1: ("accept", "done"), 2: ("accept", "done"), 3: ("ignore", "skipped"),
+                       4: ("reject", "flagged"), 5: ("ignore", "in_progress")}
 
 
 def _check_task(task: dict) -> None:
@@ -159,10 +167,11 @@ def test_snapped_spans_do_not_cut_tokens(store, tmp_path):
     """Spans made in the app lie on word edges: the tokens are the tokenizer's own."""
     text = "Troops of the U.S.-backed SDF entered al-Hasakah's centre, 1,000 fled.\r\nMore."
     ann = Annotation(1, text, "a", Status.DONE, STAMP, [
-        SpanData(14, 29, "ACTOR", text[14:29]), SpanData(38, 50, "LOCATION", text[38:50])])
+        SpanData(14, 29, "ACTOR", text[14:29]), SpanData(38, 48, "LOCATION", text[38:48])])
     task = json.loads(jsonl.Encoder().line(ann)[0])
     words = [t["text"] for t in task["tokens"]]
-    assert "U.S.-backed" in words and "al-Hasakah's" in words and "1,000" in words
+    assert "U.S.-backed" in words and "al-Hasakah" in words and "1,000" in words
+    assert words[words.index("al-Hasakah") + 1] == "'s"  # the possessive is a token, as in spaCy
     assert "\r\n" in words  # a line break is a whitespace token, as in spaCy
 
 
@@ -182,9 +191,9 @@ def test_filters_annotator_status_label(store, tmp_path):
     skipped = _export(store, tmp_path, statuses=("skipped", "flagged"))
     assert [(t["meta"]["id"], t["answer"]) for t in skipped] == [(3, "ignore"), (4, "reject")]
     located = _export(store, tmp_path, labels=("LOCATION",))
-    assert len(located) == 3  # a line without LOCATION spans is still a (negative) example
+    assert len(located) == 5  # a line without LOCATION spans is still a (negative) example
     assert {s["label"] for t in located for s in t["spans"]} == {"LOCATION"}
-    assert [len(t["spans"]) for t in located] == [1, 0, 1]
+    assert [len(t["spans"]) for t in located] == [1, 0, 1, 1, 1]
 
 
 def test_since_keeps_work_changed_since(store, tmp_path):
@@ -212,7 +221,8 @@ def test_spans_without_a_status_are_in_progress_work(store, tmp_path):
     store.add_span(1, "carol", 0, 6, "ACTOR")  # no status row at all
     assert _export(store, tmp_path) == []
     [task] = _export(store, tmp_path, statuses=None)
-    assert "answer" not in task and task["_annotator_id"] == "carol"
+    assert task["answer"] == "ignore" and task["meta"]["status"] == "in_progress"
+    assert task["_annotator_id"] == "carol"
 
 
 # --- parallel and atomic writing -----------------------------------------------------
@@ -392,7 +402,7 @@ def test_cli_export_and_import(store, tmp_path):
     assert {s["label"] for t in tasks for s in t["spans"]} == {"ACTOR", "CASUALTY"}
     out = tmp_path / "x.jsonl"
     result = runner.invoke(main, ["export", "--db", db, "-o", str(out), "--annotator", "alice"])
-    assert result.exit_code == 0 and len(out.read_text().splitlines()) == 2
+    assert result.exit_code == 0 and len(out.read_text().splitlines()) == 4  # done, skip, flag
     other = str(tmp_path / "other.db")
     result = runner.invoke(main, ["import", str(out), "--db", other])
     assert result.exit_code == 0, result.output

@@ -9,6 +9,8 @@ annotators (ann, bob, cas) and a reviewer (rita):
 4. bob and cas done, same offsets but one label differs: left out, counted.
 5. ann in progress only: not exported (unless --status all).
 6. ann done, bob skipped: ann's.
+
+(Articles 7 and 8, with attributes, are added by the test that needs them.)
 """
 
 from __future__ import annotations
@@ -134,10 +136,16 @@ def test_reviewed_then_single_then_agreed_and_disagreement_left_out(store, tmp_p
 
 def test_without_reviewed_nothing_changes(store, tmp_path):
     _annotate(store)
-    assert _picked(store, Filters()) == [(1, "ann"), (1, "bob"), (2, "ann"), (3, "ann"),
-                                         (3, "cas"), (4, "bob"), (4, "cas"), (6, "ann")]
+    assert _picked(store, Filters(statuses=("done",))) == [
+        (1, "ann"), (1, "bob"), (2, "ann"), (3, "ann"), (3, "cas"), (4, "bob"), (4, "cas"),
+        (6, "ann")]
+    # the default is finished work: the reviewer's accepted annotation is a record of its own
+    # too, and jsonl, which says each record's answer, adds the skipped and flagged work
+    assert _picked(store, Filters()) == [
+        (1, "ann"), (1, "bob"), (1, "rita"), (2, "ann"), (3, "ann"), (3, "cas"), (4, "bob"),
+        (4, "cas"), (6, "ann")]
     report = export(store, "jsonl", str(tmp_path / "all.jsonl"), Filters())
-    assert (report.annotations, report.left_out) == (8, 0)
+    assert (report.annotations, report.left_out) == (10, 0)
     # reviewed is a status of its own, and part of "all"
     assert "reviewed" in STATUS_CHOICES
     assert _picked(store, Filters(statuses=("reviewed",))) == [(1, "rita")]
@@ -204,6 +212,37 @@ def test_agreement_is_on_the_labels_exported(store, tmp_path):
     assert [(k[0], k[2]) for k in keys] == [(1, "rita"), (2, "ann"), (3, "ann"), (4, "bob"),
                                             (6, "ann")]
     assert keys.left_out == 0
+
+
+def test_spans_that_differ_only_in_attributes_wait_for_review(store, tmp_path):
+    from annotations import review
+
+    _annotate(store)
+    text = store.article(7).clean_text
+    where = snap(text, *A)
+    # 7: ann and cas agree on offsets and label, not on the count: left out until reviewed
+    store.add_span(7, "ann", *where, "CASUALTY", {"kind": "killed", "count": 2})
+    store.add_span(7, "cas", *where, "CASUALTY", {"kind": "killed", "count": 3})
+    # 8: the same attributes, in another order and with a null (unset): identical work
+    store.add_span(8, "ann", *where, "CASUALTY", {"kind": "killed", "count": 2})
+    store.add_span(8, "cas", *where, "CASUALTY", {"count": 2, "qualifier": None, "kind": "killed"})
+    for article_id in (7, 8):
+        for who in ("ann", "cas"):
+            store.set_status(article_id, who, Status.DONE)
+    keys = export_keys(store, REVIEWED)
+    assert [(k[0], k[2]) for k in keys] == [*CHOSEN, (8, "ann")]
+    assert keys.left_out == 2  # articles 4 and 7
+    # rita reviews article 7 and takes cas's count
+    comparison = review.compare(store.review_work(7, "rita"))
+    review.start(store, 7, "rita", comparison)
+    [region] = comparison.regions
+    review.accept(store, 7, "rita", comparison, region, "cas")
+    store.set_status(7, "rita", Status.REVIEWED)
+    out = tmp_path / "gold.jsonl"
+    report = export(store, "jsonl", str(out), REVIEWED)
+    tasks = {t["meta"]["id"]: t for t in _lines(out)}
+    assert report.left_out == 1 and tasks[7]["_annotator_id"] == "rita"
+    assert [(s["label"], s["attributes"]["count"]) for s in tasks[7]["spans"]] == [("CASUALTY", 3)]
 
 
 def test_since_applies_to_the_chosen_work(store):

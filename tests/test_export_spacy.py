@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,14 @@ import spacy
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.cli.init_config import init_config
 from spacy.tokens import Doc, DocBin
+from spacy.training import Corpus
 from spacy.vocab import Vocab
 
 from annotations.cli import main
-from annotations.export import Filters, export
-from annotations.export.docbin import to_doc
+from annotations.export import ExportReport, Filters, annotations, export
+from annotations.export.docbin import ATTRS, Shard, to_doc, write_docbin
 from annotations.export.jsonl import Encoder
 from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
@@ -265,6 +269,120 @@ def test_spacy_export_of_the_sample_corpus(corpus_export, tmp_path, nlp):
         assert doc.text == task["text"]
         assert triples(doc.spans["sc"]) == [(s["label"], s["start"], s["end"]) for s in task["spans"]]
         assert doc.user_data["newsmark"]["article_id"] == task["meta"]["id"]
+
+
+# -- shards -------------------------------------------------------------------------
+
+
+def shards(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_spacy_export_in_shards_is_read_and_trained_on_by_spacy(corpus_export, tmp_path, nlp):
+    """An export forced into shards: each shard a DocBin, together the one-file export's
+    docs; spaCy's corpus reader walks the folder, and ``spacy train`` trains on it."""
+    db, _, saved = corpus_export
+    folder = tmp_path / "train.spacy"
+    with Store(db) as opened:
+        whole = export(opened, "spacy", str(tmp_path / "whole.spacy"), Filters())
+        report = export(opened, "spacy", str(folder), Filters(), shard_size=10)
+        anns = list(annotations(opened, Filters()))
+    assert (report.annotations, report.spans, report.dropped) == (
+        whole.annotations, whole.spans, whole.dropped) == (len(anns), saved, whole.dropped)
+    assert whole.files == [] and (tmp_path / "whole.spacy").is_file()
+    n = -(-len(anns) // 10)
+    assert n >= 3 and shards(folder) == report.files == [f"{i:04d}.spacy" for i in range(n)]
+    docs = [doc for name in report.files for doc in load(folder / name, nlp)]
+    assert [len(load(folder / name, nlp)) for name in report.files] == [
+        min(10, len(anns) - 10 * i) for i in range(n)]
+    for doc, ann in zip(docs, anns, strict=True):
+        assert doc.text == ann.text
+        kept, _ = longest_non_overlapping(ann.spans)
+        assert triples(doc.ents) == [(s.label, s.start, s.end) for s in kept]
+        assert triples(doc.spans["sc"]) == [(s.label, s.start, s.end) for s in ann.spans]
+    assert [d.to_json() for d in docs] == [d.to_json() for d in load(tmp_path / "whole.spacy", nlp)]
+    # What `spacy train --paths.train FOLDER` reads: spacy.Corpus.v1 walks the folder.
+    examples = list(Corpus(folder)(nlp))
+    assert [triples(e.reference.ents) for e in examples] == [triples(d.ents) for d in docs]
+
+    config = init_config(lang="en", pipeline=["ner"], optimize="efficiency", gpu=False)
+    config["components"]["tok2vec"]["model"]["encode"]["width"] = 32
+    config["components"]["tok2vec"]["model"]["encode"]["depth"] = 1
+    config["components"]["tok2vec"]["model"]["embed"]["rows"] = [500, 100, 250, 250]
+    config.to_disk(tmp_path / "config.cfg")
+    done = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(tmp_path / "config.cfg"),
+         "--output", str(tmp_path / "model"), "--paths.train", str(folder),
+         "--paths.dev", str(folder), "--training.max_steps", "2",
+         "--training.eval_frequency", "1", "--gpu-id", "-1"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    trained = spacy.load(tmp_path / "model" / "model-last")
+    assert set(trained.get_pipe("ner").labels) == {s.label for ann in anns for s in ann.spans}
+
+
+def test_spacy_target_is_a_file_while_it_fits_in_one_shard(store, tmp_path, nlp):
+    texts = [f"Rebels shelled Idlib {i} times." for i in range(5)]
+    for text in texts[:2]:
+        save(store, text, spans_of(text, ("Idlib", "LOCATION")))
+    out = tmp_path / "train.spacy"
+    out.write_bytes(b"an older export")
+    assert export(store, "spacy", str(out), Filters(), shard_size=2).files == []
+    assert out.is_file() and len(load(out, nlp)) == 2
+    for text in texts[2:]:
+        save(store, text, spans_of(text, ("Rebels", "ACTOR")))
+    # Grown past one shard: the file becomes a folder of that name, in one rename.
+    report = export(store, "spacy", str(out), Filters(), shard_size=2)
+    assert out.is_dir() and shards(out) == report.files == ["0000.spacy", "0001.spacy", "0002.spacy"]
+    assert [d.text for name in report.files for d in load(out / name, nlp)] == texts
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("newsmark.db")] == [
+        "train.spacy"]  # no temporary folder, no old file left
+    # A folder stays a folder, even for one shard; so does any name not ending in .spacy.
+    assert export(store, "spacy", str(out), Filters()).files == ["0000.spacy"]
+    assert shards(out) == ["0000.spacy"] and len(load(out / "0000.spacy", nlp)) == 5
+    for target in (tmp_path / "plain", f"{tmp_path / 'slash.spacy'}/"):
+        assert export(store, "spacy", str(target), Filters()).files == ["0000.spacy"]
+        assert len(load(Path(target) / "0000.spacy", nlp)) == 5
+    # An empty export to a folder still holds one (empty) shard: a corpus spaCy can walk.
+    assert export(store, "spacy", str(tmp_path / "none"), Filters(annotators=("zoe",))).files == [
+        "0000.spacy"]
+    assert load(tmp_path / "none" / "0000.spacy", nlp) == []
+
+
+def test_spacy_export_to_stdout_takes_one_shard(db_path, tmp_path, nlp):
+    with Store(db_path) as opened:
+        for i in range(3):
+            text = f"Shelling hit Idlib on day {i}."
+            save(opened, text, spans_of(text, ("Idlib", "LOCATION")))
+    args = ["export", "--db", str(db_path), "--format", "spacy", "-o", "-"]
+
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(list(DocBin().from_bytes(result.stdout_bytes).get_docs(nlp.vocab))) == 3
+
+    result = CliRunner().invoke(main, [*args, "--shard-size", "2"], catch_exceptions=False)
+    assert result.exit_code == 1 and result.stdout_bytes == b""
+    assert "written in shards: give -o FOLDER" in result.stderr
+
+    result = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "out"), "--shard-size", "2"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"as spacy to {tmp_path / 'out'} (2 shards)" in result.stderr
+    assert CliRunner().invoke(main, [*args, "--shard-size", "0"]).exit_code == 2
+
+
+def test_streamed_shard_is_byte_for_byte_docbin_to_bytes(corpus_export):
+    """write_docbin mirrors DocBin.to_bytes: if spaCy changes its format, this fails."""
+    db, _, _ = corpus_export
+    shard = Shard()
+    report = ExportReport()
+    with Store(db) as opened:
+        for ann in annotations(opened, Filters()):
+            shard.add(ann, report)
+    for docs in (shard.docs, DocBin(attrs=ATTRS, store_user_data=True), DocBin()):
+        streamed = io.BytesIO()
+        write_docbin(docs, streamed)
+        assert zlib.decompress(streamed.getvalue()) == zlib.decompress(docs.to_bytes())
 
 
 # -- any text, any spans -------------------------------------------------------------

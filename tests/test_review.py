@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from annotations import review
 from annotations.migrations import MIGRATIONS, migrate
-from annotations.model import NewArticle, SpanData, Status
+from annotations.model import NewArticle, SpanData, Status, attribute_key
 from annotations.store import Store
 
 TEXT = ("The Syrian government said 12 people died in Aleppo on Monday, "
@@ -50,6 +50,11 @@ def where(phrase: str) -> tuple[int, int]:
     return start, start + len(phrase)
 
 
+def k(phrase: str, label: str, **attributes) -> review.Key:
+    """The review key of ``phrase`` tagged ``label`` with ``attributes``."""
+    return (*where(phrase), label, attribute_key(attributes))
+
+
 def keys(store: Store, article_id: int, who: str = "rita") -> list[tuple[str, str]]:
     return sorted((s.text, s.label) for s in store.spans(article_id, who))
 
@@ -71,13 +76,13 @@ def test_compare_three_annotators(reviewed):
                                                      where("rebels")]
     actor, aleppo, rebels = c.regions
     assert actor.versions == {
-        "alice": {(*where("Syrian government"), "ACTOR")},
-        "bob": {(*where("government"), "ACTOR")},
-        "carol": {(*where("Syrian government"), "ACTOR")},
+        "alice": {k("Syrian government", "ACTOR")},
+        "bob": {k("government", "ACTOR")},
+        "carol": {k("Syrian government", "ACTOR")},
     }
-    assert c.made_by[(*where("Aleppo"), "LOCATION")] == ("alice", "bob")
+    assert c.made_by[k("Aleppo", "LOCATION")] == ("alice", "bob")
     assert rebels.versions["alice"] == frozenset() and rebels.versions["carol"] == frozenset()
-    assert actor.matching({(*where("Syrian government"), "ACTOR")}) == ["alice", "carol"]
+    assert actor.matching({k("Syrian government", "ACTOR")}) == ["alice", "carol"]
 
 
 def test_start_takes_the_consensus_once_and_is_not_undoable(reviewed):
@@ -161,6 +166,88 @@ def test_a_failed_group_leaves_nothing(reviewed):
     assert (keys(store, article_id), store.edits("rita")) == before
 
 
+# --- attributes: same offsets and label, other attributes ---------------------------------
+
+KILLED_12 = {"kind": "killed", "count": 12}
+KILLED_2 = {"kind": "killed", "count": 2}
+
+
+@pytest.fixture
+def counts_differ(store: Store) -> tuple[Store, int]:
+    """alice and bob agree on every span but the count of "12 people"."""
+    article_id = add_article(store)
+    casualty = where("12 people")
+    store.add_span(article_id, "alice", *casualty, "CASUALTY", KILLED_12)
+    store.add_span(article_id, "bob", *casualty, "CASUALTY", KILLED_2)
+    for who in ("alice", "bob"):  # the same attributes in another order, and an explicit null
+        attributes = {"lat": 36.2, "gazetteer_id": "170063"} if who == "alice" else {
+            "gazetteer_id": "170063", "lat": 36.2, "lon": None}
+        store.add_span(article_id, who, *where("Aleppo"), "LOCATION", attributes)
+        store.set_status(article_id, who, Status.DONE)
+    return store, article_id
+
+
+def attributes(store: Store, article_id: int, who: str = "rita") -> list[tuple[str, dict]]:
+    return [(s.text, s.attributes) for s in store.spans(article_id, who)]
+
+
+def test_an_attribute_disagreement_is_a_region_whose_versions_differ_by_attributes(counts_differ):
+    store, article_id = counts_differ
+    c = review.compare(store.review_work(article_id, "rita"))
+    # Aleppo: the same set attributes (order and a null aside): consensus, with them
+    assert [(s.text, dict(s.attributes)) for s in c.consensus] == [
+        ("Aleppo", {"lat": 36.2, "gazetteer_id": "170063"})]
+    [region] = c.regions
+    assert (region.start, region.end) == where("12 people")
+    assert region.versions == {"alice": {k("12 people", "CASUALTY", **KILLED_12)},
+                               "bob": {k("12 people", "CASUALTY", **KILLED_2)}}
+    assert c.spans[k("12 people", "CASUALTY", **KILLED_2)].attributes == KILLED_2
+    # the review starts without the CASUALTY: neither count is taken for granted
+    review.start(store, article_id, "rita", c)
+    assert [text for text, _ in attributes(store, article_id)] == ["Aleppo"]
+
+
+def test_taking_a_version_takes_its_attributes_and_undo_restores(counts_differ):
+    store, article_id = counts_differ
+    c = review.compare(store.review_work(article_id, "rita"))
+    review.start(store, article_id, "rita", c)
+    [region] = c.regions
+    aleppo = ("Aleppo", {"lat": 36.2, "gazetteer_id": "170063"})
+    review.accept(store, article_id, "rita", c, region, "bob")
+    assert attributes(store, article_id) == [("12 people", KILLED_2), aleppo]
+    assert store.decisions(article_id, "rita") == {where("12 people"): "bob"}
+    assert region.matching({review.key(s) for s in store.spans(article_id, "rita")}) == ["bob"]
+    # a change of mind replaces the span: one CASUALTY, with alice's count
+    review.accept(store, article_id, "rita", c, region, "alice")
+    assert attributes(store, article_id) == [("12 people", KILLED_12), aleppo]
+    assert review.open_regions(c, store.decisions(article_id, "rita")) == []
+    store.undo("rita")  # delete + add + decision, together
+    assert attributes(store, article_id) == [("12 people", KILLED_2), aleppo]
+    assert store.decisions(article_id, "rita") == {where("12 people"): "bob"}
+    store.undo("rita")
+    assert attributes(store, article_id) == [aleppo]
+    assert store.decisions(article_id, "rita") == {}
+    review.reject(store, article_id, "rita", c, region)
+    assert attributes(store, article_id) == [aleppo]
+    assert store.decisions(article_id, "rita") == {where("12 people"): review.NONE}
+
+
+def test_editing_attributes_by_hand_settles_the_region(counts_differ):
+    store, article_id = counts_differ
+    c = review.compare(store.review_work(article_id, "rita"))
+    review.start(store, article_id, "rita", c)
+    [region] = c.regions
+    review.accept(store, article_id, "rita", c, region, "alice")
+    store.undo("rita")
+    with store.edit_group():
+        store.add_span(article_id, "rita", *where("12 people"), "CASUALTY",
+                       {"kind": "killed", "count": 12, "qualifier": "exact"})
+        review.settle_by_hand(store, article_id, "rita", c, *where("12 people"))
+    assert store.decisions(article_id, "rita") == {where("12 people"): review.EDITED}
+    mine = {review.key(s) for s in store.spans(article_id, "rita")}
+    assert region.matching(mine) == []  # neither annotator's version: the reviewer's own
+
+
 def test_review_queue_views_and_annotator_filter(store):
     a1, a2, a3 = (add_article(store, TEXT, n) for n in range(3))
     finish(store, a1, {"alice": [], "bob": []})
@@ -222,18 +309,27 @@ def test_migration_3_keeps_statuses_and_undo_log(tmp_path):
         assert store.status(1, "alice") is Status.NEW
 
 
+attributes_strategy = st.dictionaries(
+    st.sampled_from(["kind", "count"]),
+    st.one_of(st.none(), st.sampled_from(["killed", "wounded"]), st.integers(1, 2)), max_size=2)
 spans_strategy = st.lists(
-    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["ACTOR", "LOCATION"])),
+    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["ACTOR", "LOCATION"]),
+              attributes_strategy),
     max_size=6,
 )
+
+
+def _set(attributes) -> dict:
+    return {name: value for name, value in attributes.items() if value is not None}
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["alice", "bob", "carol"]), spans_strategy, min_size=2))
 def test_regions_partition_the_disagreements(work):
     """Every key is consensus xor in exactly one region; regions do not overlap; a region
-    is connected (no gap splits it); each version is the annotator's keys there."""
-    data = {a: [SpanData(s, s + n, label, TEXT[s:s + n]) for s, n, label in spans]
+    is connected (no gap splits it); each version is the annotator's keys there. A span is
+    consensus only when every annotator has one with its offsets, label and set attributes."""
+    data = {a: [SpanData(s, s + n, label, TEXT[s:s + n], attrs) for s, n, label, attrs in spans]
             for a, spans in work.items()}
     c = review.compare(data)
     everyone = set(c.annotators)
@@ -244,6 +340,16 @@ def test_regions_partition_the_disagreements(work):
     assert consensus | set(in_regions) == all_keys and not consensus & set(in_regions)
     for k in consensus:
         assert set(c.made_by[k]) == everyone
+    for span in c.consensus:  # with the attributes, not offsets and label alone
+        for spans in data.values():
+            assert any((s.start, s.end, s.label, _set(s.attributes))
+                       == (span.start, span.end, span.label, _set(span.attributes)) for s in spans)
+    for spans in data.values():
+        for span in spans:
+            shared = all(any((s.start, s.end, s.label, _set(s.attributes))
+                             == (span.start, span.end, span.label, _set(span.attributes))
+                             for s in other) for other in data.values())
+            assert review.key(span) in (consensus if shared else in_regions)
     for a, b in zip(c.regions, c.regions[1:]):
         assert a.end <= b.start
     for r in c.regions:

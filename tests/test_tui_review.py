@@ -244,3 +244,50 @@ def test_cli_review_refuses_a_reviewer_under_review_and_an_empty_queue(db, tmp_p
     empty = build_db(tmp_path / "empty.db")
     result = runner.invoke(main, ["review", "--db", str(empty), "--reviewer", "rita"])
     assert result.exit_code == 0 and "nothing to review" in result.output
+
+
+async def test_a_count_disagreement_is_shown_and_a_takes_that_annotators_attributes(db):
+    """alice and bob both tagged "Turkish soldiers" (article 2) as CASUALTY, with other counts."""
+    mine = {"alice": {"kind": "killed", "count": 2},
+            "bob": {"kind": "killed", "count": 3, "qualifier": "[bold]approx\x1b[31m"}}
+    with Store(db) as store:
+        for span in store.spans(2):
+            store.update_span(span.id, attributes=mine[span.annotator])
+        store.set_status(1, REVIEWER, Status.REVIEWED)  # the queue starts at article 2
+    async with start(db) as run:
+        assert run.screen.article_id == 2
+        assert run.spans(2) == []  # same offsets and label, other attributes: not consensus
+        assert "1 disagreement, 1 open" in str(run.screen.query_one("#head").render())
+        await run.press("tab", "greater_than_sign")
+        where = span_at(run.text.text, "Turkish soldiers")
+        assert run.text.cursor == where[0]
+        info = run.info()
+        assert "1/1 OPEN" in info
+        assert "alice: CASUALTY “Turkish soldiers” kind=killed count=2" in info
+        # outside text is drawn as text: the markup stays, the escape character does not
+        assert "bob: CASUALTY “Turkish soldiers” kind=killed count=3 qualifier=[bold]approx" in info
+        assert "\x1b" not in info
+
+        def attributes() -> list[dict]:
+            with Store(db) as store:
+                return [s.attributes for s in store.spans(2, REVIEWER)]
+
+        for _ in range(4):  # the two ghosts start at the same place: walk to bob's
+            if run.text.span_under_cursor().annotator == "bob":
+                break
+            await run.press("right_curly_bracket")
+        await run.press("a")
+        assert attributes() == [mine["bob"]]
+        assert run.decisions(2) == {where: "bob"}
+        assert "✓ bob" in run.info() and "settled (bob)" in run.info()
+        for _ in range(4):
+            if run.text.span_under_cursor().annotator == "alice":
+                break
+            await run.press("right_curly_bracket")
+        await run.press("a")
+        assert attributes() == [mine["alice"]]  # one span, alice's count
+        assert run.decisions(2) == {where: "alice"} and "✓ alice" in run.info()
+        await run.press("u")
+        assert attributes() == [mine["bob"]] and run.decisions(2) == {where: "bob"}
+        await run.press("u")
+        assert attributes() == [] and run.decisions(2) == {}

@@ -16,6 +16,6 @@ from annotations.cleaning.result import Cleaned, normalize_line
 from annotations.cleaning.plaintext import clean_plaintext
 from annotations.cleaning.html import clean_html
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"  # 2: hard-wrapped and blank-line paragraphs are joined
 
 __all__ = ["CLEANER_VERSION", "Cleaned", "clean_html", "clean_plaintext", "normalize_line"]

@@ -24,9 +24,11 @@ Everything is linear in the input size and deterministic.
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Sequence
 
 from annotations.cleaning.result import Cleaned, normalize_line
+from annotations.cleaning.wrapped import TERMINAL as _TERMINAL
+from annotations.cleaning.wrapped import logical_lines
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -189,7 +191,6 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"\w+", re.UNICODE)
 # CJK, kana, hangul, Thai: scripts without spaces between words.
 _NOSPACE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
-_TERMINAL = re.compile(r"""[.!?…。！？:;]["'”’»)\]]*$|["”»]$""")
 _TITLE_SPLIT = re.compile(r"\s+(?:[-|–—:·•»/]|::)\s+")
 _BYLINE = re.compile(
     r"""(?ix)^(?:
@@ -234,7 +235,8 @@ class _Line:
 
     __slots__ = ("text", "key", "units", "stop", "terminal", "junk", "date", "byline", "barrier", "wall", "score", "words")
 
-    def __init__(self, text: str, boilerplate: Container[str]) -> None:
+    def __init__(self, text: str, boilerplate: Container[str], rows: Sequence[str] = ()) -> None:
+        """``rows``: the lines of the input that ``text`` joins, when it joins several."""
         self.text = text
         probe = text[:_MAX_LINE]
         # normalize_line, with a fast path: NFKC leaves ASCII unchanged.
@@ -247,6 +249,7 @@ class _Line:
         self.terminal = _TERMINAL.search(probe[-4:]) is not None
         self.junk = (
             low in boilerplate
+            or (len(rows) > 1 and bool(boilerplate) and all(normalize_line(r) in boilerplate for r in rows))
             or (self.units <= 12 and _junk_short(words, probe))
             or (_JUNK_ANY_HINT.search(low) is not None and _JUNK_ANY.search(low) is not None)
             or (probe[:1].isdigit() and _CAPTION_START.match(probe) is not None)
@@ -472,10 +475,10 @@ def clean_plaintext(raw: str, *, boilerplate: Container[str] = frozenset()) -> C
     """Return the article body of a plain-text page dump.
 
     ``boilerplate`` holds :func:`normalize_line` keys of lines known to repeat
-    across the same source's articles; such lines are never body.
+    across the same source's articles; such lines are never body (nor is a
+    wrapped paragraph made only of them).
     """
-    texts = [t.strip() for t in raw.splitlines()]
-    lines = [_Line(t, boilerplate) for t in texts if t]
+    lines = [_Line(text, boilerplate, rows) for text, rows in logical_lines(raw)]
     if not lines:
         return Cleaned(text="")
     # A long line repeated on the page is a caption or a teaser, not a paragraph.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["txt", "html", "jsonl", "feed", "url"]
+Kind = Literal["txt", "html", "jsonl", "feed", "url", "json"]  # json: a Label Studio task list
 
 SUFFIXES: dict[str, Kind] = {
     ".txt": "txt",

@@ -2,22 +2,26 @@
 
     -DOCSTART- -X- O O
     <blank>
-    Rebels B-ACTOR
-    shelled O
-    Idlib O
-    , O
+    Rebels -X- _ B-ACTOR
+    shelled -X- _ O
+    Idlib -X- _ B-LOCATION
+    , -X- _ O
     ...
-    . O
+    . -X- _ O
     <blank>                  (after every sentence)
 
+Four columns by default, CoNLL-2003's ``token POS chunk NER``, with ``-X-``
+and ``_`` for the POS and chunk tags we do not have: most CoNLL-2003 readers
+split a line into those four fields. ``columns=2`` (``--columns 2``) writes
+the short form, ``token NER``. The NER tag is ``B-LABEL`` on an entity's
+first token, ``I-LABEL`` on the rest, ``O`` outside (IOB2).
+
 One document per article and annotator, each opened by a
-``-DOCSTART- -X- O O`` line and a blank line. A line is the token, one space,
-the tag: ``B-LABEL`` on an entity's first token, ``I-LABEL`` on the rest,
-``O`` outside. This is what Hugging Face's CoNLL token-classification readers
-and ``spacy convert --converter ner`` read. The document line is spelt exactly
-as spaCy's converter looks for it (given ``-DOCSTART- O``, spaCy finds no
-documents and reads the marker as a word); readers that skip any line starting
-with ``-DOCSTART-`` (Hugging Face, Flair) take it as well.
+``-DOCSTART- -X- O O`` line and a blank line, in both forms. That line is
+spelt exactly as ``spacy convert --converter ner`` looks for it: given the
+``-DOCSTART- -X- -X- O`` of some CoNLL-2003 copies, spaCy finds no document
+breaks and reads the marker as a word. Readers that skip any line starting
+with ``-DOCSTART-`` (Hugging Face's, Flair, AllenNLP) take it as well.
 
 Tokens are the project's (:mod:`annotations.export.tokens`: "Idlib," is
 "Idlib" and ","), and never contain whitespace: whitespace tokens are the gaps
@@ -29,7 +33,7 @@ What BIO cannot hold is left out: span attributes, and overlapping spans (the
 longest non-overlapping ones are kept, as spaCy's ``filter_spans`` does; the
 others are counted in the report's ``dropped``). The JSONL export keeps both.
 
-:func:`read_conll` reads such a file back.
+:func:`read_conll` reads either form back.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from annotations.export import ExportReport, Filters, annotations
+from annotations.export import ExportError, ExportReport, Filters, annotations
 from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
 from annotations.model import Annotation, SpanData
@@ -47,13 +51,18 @@ from annotations.store import Store
 DOCSTART = "-DOCSTART-"
 DOCSTART_LINE = "-DOCSTART- -X- O O"  # spaCy's converter splits documents at exactly this
 OUTSIDE = "O"
+COLUMNS = (4, 2)  # the forms written; the first is the default
+PLACEHOLDERS = " -X- _ "  # the POS and chunk columns of the four-column form
 
 
-def write(store: Store, filters: Filters, out: BinaryIO) -> ExportReport:
-    """Write the chosen work to ``out``, one document per annotation."""
+def write(store: Store, filters: Filters, out: BinaryIO, columns: int = COLUMNS[0]
+          ) -> ExportReport:
+    """Write the chosen work to ``out``, one document per annotation, in ``columns`` columns."""
+    if columns not in COLUMNS:
+        raise ExportError(f"CoNLL is written in 4 or 2 columns, not {columns}")
     report = ExportReport()
     for ann in annotations(store, filters, report):
-        data, written, dropped = document(ann)
+        data, written, dropped = document(ann, columns)
         out.write(data)
         report.annotations += 1
         report.spans += written
@@ -61,8 +70,8 @@ def write(store: Store, filters: Filters, out: BinaryIO) -> ExportReport:
     return report
 
 
-def document(ann: Annotation) -> tuple[bytes, int, int]:
-    """(one annotation as CoNLL lines; spans written; spans dropped).
+def document(ann: Annotation, columns: int = COLUMNS[0]) -> tuple[bytes, int, int]:
+    """(one annotation as CoNLL lines of ``columns`` fields; spans written; spans dropped).
 
     A span holding nothing but whitespace has no token to tag and counts as dropped.
     """
@@ -86,8 +95,10 @@ def document(ann: Annotation) -> tuple[bytes, int, int]:
     lines = [DOCSTART_LINE + "\n"]
     starts = sentence_starts(ann.text, tokens, [(s.start, s.end) for s in written])
     bounds = [*starts, len(words)]
+    gap = PLACEHOLDERS if columns == 4 else " "
     for lo, hi in zip(bounds, bounds[1:]):
-        sentence = [f"{words[k]} {tags[k]}\n" for k in range(lo, hi) if not words[k].isspace()]
+        sentence = [f"{words[k]}{gap}{tags[k]}\n" for k in range(lo, hi)
+                    if not words[k].isspace()]
         if sentence:
             lines.append("\n")
             lines += sentence
@@ -100,14 +111,17 @@ def read_conll(lines: Iterable[str]) -> list[list[list[tuple[str, str]]]]:
 
     ``lines``: an open text file or any lines (line ends are stripped). A
     ``-DOCSTART-`` line opens a document; a blank line ends a sentence. The tag
-    is a line's last field, the token its first (CoNLL-2003's POS and chunk
-    columns in between are ignored). Lines before the first ``-DOCSTART-``
-    make a document of their own.
+    is a line's last field, the token its first, so both forms the export
+    writes read alike (CoNLL-2003's POS and chunk columns in between are
+    ignored). Lines before the first ``-DOCSTART-`` make a document of their
+    own. A line with a token and no tag raises ``ValueError`` naming its number.
     """
     docs: list[list[list[tuple[str, str]]]] = []
     sentence: list[tuple[str, str]] = []
-    for line in lines:
+    for number, line in enumerate(lines, 1):
         fields = line.split()
+        if len(fields) == 1 and fields[0] != DOCSTART:
+            raise ValueError(f"line {number}: a token without a tag: {line.rstrip()!r}")
         if not fields:
             if sentence:
                 if not docs:

@@ -6,6 +6,11 @@ export), ``annotator`` and ``status``: enough for ``newsmark import`` to put
 the work back where it came from (``"status": "reviewed"``, a reviewer's
 annotation, is imported as done: see :mod:`.read`). Span attributes have no place in this
 format and are left out (the JSONL export keeps them).
+
+Offsets count UTF-16 code units by default, as doccano does (its issue #2290:
+in "👨🏻‍🚒 firemen drive firetrucks", "firetrucks" is 22-32, not Python's 19-29);
+``offsets="codepoints"`` writes Python's. Each line says which in ``"offsets"``,
+and the import goes by it (:mod:`.offsets`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import BinaryIO
 import msgspec
 
 from annotations.export import ExportReport, Filters, annotations
+from annotations.export.offsets import Offsets
 from annotations.store import Store
 
 
@@ -24,16 +30,19 @@ class Line(msgspec.Struct):
     meta: dict
     annotator: str
     status: str
+    offsets: str  # "utf16" or "codepoints": how label offsets count
 
 
-def write(store: Store, filters: Filters, out: BinaryIO) -> ExportReport:
+def write(store: Store, filters: Filters, out: BinaryIO, offsets: str = "utf16") -> ExportReport:
+    """One line per annotation, label offsets in ``offsets`` (see :data:`.offsets.CONVENTIONS`)."""
     encoder = msgspec.json.Encoder()
     report = ExportReport()
     for ann in annotations(store, filters, report):
         meta = {"id": ann.article_id, "title": ann.title, "source": ann.source, "url": ann.url,
                 "published": ann.published}
-        line = Line(ann.text, [(s.start, s.end, s.label) for s in ann.spans], meta,
-                    ann.annotator, ann.status.value)
+        units = Offsets(ann.text)
+        label = [(*units.span_to(s.start, s.end, offsets), s.label) for s in ann.spans]
+        line = Line(ann.text, label, meta, ann.annotator, ann.status.value, offsets)
         out.write(encoder.encode(line) + b"\n")
         report.annotations += 1
         report.spans += len(ann.spans)

@@ -2,41 +2,52 @@
 
     {"text": ..., "tokens": [{"text", "start", "end", "id", "ws"}, ...],
      "spans": [{"start", "end", "token_start", "token_end", "label", "text",
-                "attributes"?}, ...],
-     "meta": {"id", "title", "source", "url", "published"},
-     "answer": "accept" | "ignore" | "reject",  (left out while in progress)
+                "attributes": {every attribute key, null where unset}}, ...],
+     "meta": {"id", "title", "source", "url", "published", "status", "schema_version"},
+     "answer": "accept" | "ignore" | "reject",
      "_input_hash", "_task_hash", "_annotator_id", "_session_id", "_timestamp"}
 
+Every line has the same keys, and every span's ``attributes`` the same keys
+(:class:`AttributeColumns`): Arrow, and so Hugging Face ``datasets``, infers
+one schema for the whole file instead of falling back to JSON strings.
+
 ``accept`` is done or reviewed (a reviewer's annotation, under the reviewer's
-name); read back, ``accept`` is done.
+name); ``ignore`` is skipped, and also unfinished work (``--status
+in_progress``), which ``meta.status`` tells apart: no consumer may read
+unfinished work as accepted (Prodigy's ``db-in`` fills a missing answer with
+``accept``). Read back, ``meta.status`` gives the status again, and without it
+``accept`` is done.
 
 Speed: a 100,000-article export writes about 50 million tokens. Tokens are
 encoded with msgspec (about three times faster than building dicts for the
-standard ``json``), once per article however many annotators it has, and
-batches of annotations are encoded in worker processes while the parent
-writes them out in order (``bench/export_bench.py`` has the figures).
+standard ``json``), once per article however many annotators it has when
+their spans need no cut of their own, and batches of annotations are encoded
+in worker processes while the parent writes them out in order
+(``bench/export_bench.py`` has the figures).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from itertools import count
 from multiprocessing import get_context
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import msgspec
 
 from annotations.export import ExportReport, Filters, batches, export_keys
-from annotations.export.tokens import doc_tokens
+from annotations.export.tokens import DocTokens, doc_tokens
 from annotations.model import Annotation, Status
+from annotations.schema import LabelSchema, default_schema
 from annotations.store import Store
 
+SCHEMA_VERSION = 1  # of the line schema above; lines without it are older exports
 ANSWERS = {Status.DONE: "accept", Status.REVIEWED: "accept", Status.SKIPPED: "ignore",
-           Status.FLAGGED: "reject"}
+           Status.FLAGGED: "reject", Status.IN_PROGRESS: "ignore", Status.NEW: "ignore"}
 # Not the inverse of ANSWERS: ``accept`` is read back as done, never reviewed. An
 # import is an annotator's work coming in; a reviewer's settled annotation is made
 # by ``newsmark review`` in this database, not by importing a file.
@@ -54,14 +65,14 @@ class Token(msgspec.Struct, gc=False):  # no cycles: skip the GC's tracking
     ws: bool
 
 
-class TaskSpan(msgspec.Struct, omit_defaults=True, gc=False):
+class TaskSpan(msgspec.Struct, gc=False):
     start: int
     end: int
     token_start: int
     token_end: int
     label: str
     text: str
-    attributes: dict = {}
+    attributes: dict
 
 
 class Meta(msgspec.Struct):
@@ -70,14 +81,16 @@ class Meta(msgspec.Struct):
     source: str | None
     url: str | None
     published: str | None
+    status: str
+    schema_version: int = SCHEMA_VERSION
 
 
-class Task(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Task(msgspec.Struct, kw_only=True):
     text: str
     tokens: msgspec.Raw
     spans: list[TaskSpan]
     meta: Meta
-    answer: str | None = None
+    answer: str
     input_hash: int = msgspec.field(name="_input_hash")
     task_hash: int = msgspec.field(name="_task_hash")
     annotator_id: str = msgspec.field(name="_annotator_id")
@@ -95,55 +108,137 @@ def epoch_seconds(stamp: str) -> int:
     return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()) if stamp else 0
 
 
-class Encoder:
-    """Annotations to JSON lines; remembers the last article's tokens for its other annotators."""
+class AttributeColumns:
+    """The attribute keys every span of an export carries, with their values typed.
 
-    def __init__(self) -> None:
+    The keys are every attribute the label schema defines for any label, in the
+    schema's order, then any other key found in the spans to export (imported
+    from elsewhere), sorted; an unset one is ``null``. Values are typed as the
+    schema says (an ``integer`` stays an int, a ``number`` is always a float, a
+    ``choice``/``text`` a string), so that a column has one type in every line;
+    a value that does not fit its type is written as it is stored.
+    """
+
+    def __init__(self, schema: LabelSchema | None = None, extra: Iterable[str] = ()) -> None:
+        types: dict[str, str] = {}
+        for label in (schema or default_schema()).labels:
+            for attribute in label.attributes:
+                seen = types.setdefault(attribute.name, attribute.type)
+                if seen != attribute.type:  # one name, two types across labels: the wider one
+                    types[attribute.name] = _wider(seen, attribute.type)
+        self.names: tuple[str, ...] = (*types, *sorted(set(extra) - types.keys()))
+        self.types = types  # the schema's type of each key it defines
+        self._convert = {name: _CONVERT[kind] for name, kind in types.items()}
+
+    def of(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """``attributes`` with every key, ``None`` where unset."""
+        row = dict.fromkeys(self.names)
+        for name, value in attributes.items():
+            convert = self._convert.get(name)
+            row[name] = value if convert is None or value is None else convert(value)
+        return row
+
+
+def _wider(a: str, b: str) -> str:
+    return "number" if {a, b} == {"integer", "number"} else "text"
+
+
+def _as_int(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip().replace(",", ""))
+        except ValueError:
+            return value
+    return value
+
+
+def _as_float(value: Any) -> Any:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _as_str(value: Any) -> Any:
+    return value if isinstance(value, str) else str(value)
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {"integer": _as_int, "number": _as_float,
+                                             "choice": _as_str, "text": _as_str}
+
+
+def attribute_columns(store: Store, schema: LabelSchema | None = None) -> AttributeColumns:
+    """The attribute keys of an export of ``store``: ``schema``'s, then those its spans have."""
+    return AttributeColumns(schema, store.attribute_names())
+
+
+class Encoder:
+    """Annotations to JSON lines.
+
+    It remembers the last article's plain tokens (cut nowhere) and reuses them
+    for that article's other annotators whose spans all line up with them;
+    an annotation whose spans cut a token gets tokens of its own, so every
+    line's tokens are exactly ``doc_tokens(text, its spans)``.
+    """
+
+    def __init__(self, columns: AttributeColumns | None = None) -> None:
         self._json = msgspec.json.Encoder()
-        self._last: tuple[int | None, str, msgspec.Raw, object] | None = None
+        self._columns = columns or AttributeColumns()
+        self._last: tuple[int | None, str, msgspec.Raw, DocTokens] | None = None
 
     def line(self, ann: Annotation) -> tuple[bytes, int]:
         """(the line, with its newline; how many spans it holds)."""
         tokens, raw = self._tokens(ann)
         spans = []
+        of = self._columns.of
         for span in ann.spans:
             first, last = tokens.token_range(span.start, span.end)
             spans.append(TaskSpan(span.start, span.end, first, last, span.label, span.text,
-                                  dict(span.attributes)))
+                                  of(span.attributes)))
         input_hash = hash32(ann.text)
         task_key = ";".join(f"{s.start},{s.end},{s.label}" for s in ann.spans)
         task = Task(
             text=ann.text, tokens=raw, spans=spans,
-            meta=Meta(ann.article_id, ann.title, ann.source, ann.url, ann.published),
-            answer=ANSWERS.get(ann.status), input_hash=input_hash,
+            meta=Meta(ann.article_id, ann.title, ann.source, ann.url, ann.published,
+                      ann.status.value),
+            answer=ANSWERS[ann.status], input_hash=input_hash,
             task_hash=hash32(f"{input_hash}|{task_key}"), annotator_id=ann.annotator,
             session_id=SESSION_PREFIX + ann.annotator, timestamp=epoch_seconds(ann.updated_at),
         )
         return self._json.encode(task) + b"\n", len(spans)
 
-    def _tokens(self, ann: Annotation):  # -> (DocTokens, Raw)
+    def _tokens(self, ann: Annotation) -> tuple[DocTokens, msgspec.Raw]:
         last = self._last
-        if last is not None and last[0] == ann.article_id and last[1] is ann.text:
-            tokens = last[3]
-            if all(tokens.aligned(s.start, s.end) for s in ann.spans):  # type: ignore[attr-defined]
-                return tokens, last[2]
-        tokens = doc_tokens(ann.text, ann.spans)
-        raw = msgspec.Raw(self._json.encode(list(map(
+        if last is None or last[0] != ann.article_id or last[1] is not ann.text:
+            plain = doc_tokens(ann.text)
+            last = self._last = (ann.article_id, ann.text, self._encode_tokens(plain), plain)
+        plain = last[3]
+        if all(plain.aligned(s.start, s.end) for s in ann.spans):
+            return plain, last[2]
+        tokens = doc_tokens(ann.text, ann.spans)  # this annotation's own cuts: not shared
+        return tokens, self._encode_tokens(tokens)
+
+    def _encode_tokens(self, tokens: DocTokens) -> msgspec.Raw:
+        return msgspec.Raw(self._json.encode(list(map(
             Token, tokens.words, tokens.starts, tokens.ends, count(), map(bool, tokens.spaces)))))
-        self._last = (ann.article_id, ann.text, raw, tokens)
-        return tokens, raw
 
 
-def write(store: Store, filters: Filters, out: BinaryIO, *, workers: int | None = None) -> ExportReport:
-    """Write the chosen work to ``out``, in article then annotator order."""
+def write(store: Store, filters: Filters, out: BinaryIO, *, workers: int | None = None,
+          schema: LabelSchema | None = None, columns: AttributeColumns | None = None
+          ) -> ExportReport:
+    """Write the chosen work to ``out``, in article then annotator order.
+
+    ``schema`` gives the attribute keys of every span (default: the packaged
+    one), or ``columns`` when the caller has them already.
+    """
     keys = export_keys(store, filters)
     report = keys.report(ExportReport())
+    columns = columns or attribute_columns(store, schema)
     if workers is None:  # $NEWSMARK_EXPORT_WORKERS, else one per core (at most 4)
         workers = int(os.environ.get(WORKERS_ENV) or min(4, os.cpu_count() or 1))
     if workers > 1 and len(keys) >= PARALLEL_MIN:
-        chunks = _parallel(str(store.path), keys, filters.labels, workers)
+        chunks = _parallel(str(store.path), keys, filters.labels, workers, columns)
     else:
-        encoder = Encoder()
+        encoder = Encoder(columns)
         chunks = (_encode(encoder, store.export_annotations(c, labels=filters.labels))
                   for c in batches(keys))
     for data, lines, spans in chunks:
@@ -173,9 +268,9 @@ def _encode(encoder: Encoder, anns: Sequence[Annotation]) -> tuple[bytes, int, i
 _worker: tuple[Store, Encoder, tuple[str, ...]] | None = None
 
 
-def _init_worker(db_path: str, labels: tuple[str, ...]) -> None:
+def _init_worker(db_path: str, labels: tuple[str, ...], columns: AttributeColumns) -> None:
     global _worker
-    _worker = (Store(db_path), Encoder(), labels)
+    _worker = (Store(db_path), Encoder(columns), labels)
 
 
 def _work(keys: Sequence[tuple[int, int, str, str, str]]) -> tuple[bytes, int, int]:
@@ -185,10 +280,11 @@ def _work(keys: Sequence[tuple[int, int, str, str, str]]) -> tuple[bytes, int, i
 
 
 def _parallel(db_path: str, keys: Sequence[tuple[int, int, str, str, str]],
-              labels: tuple[str, ...], workers: int) -> Iterator[tuple[bytes, int, int]]:
+              labels: tuple[str, ...], workers: int, columns: AttributeColumns
+              ) -> Iterator[tuple[bytes, int, int]]:
     context = get_context("fork") if os.name == "posix" else get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(db_path, labels)) as pool:
+                             initargs=(db_path, labels, columns)) as pool:
         pending: list[Future[tuple[bytes, int, int]]] = []
         for chunk in batches(keys):
             pending.append(pool.submit(_work, chunk))

@@ -49,8 +49,8 @@ def atomic_file(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
     """A folder filled under a temporary name, then put in place of ``target``.
 
-    An existing ``target`` is moved aside and removed only once the new one is
-    in place (a folder cannot be renamed over a non-empty one).
+    An existing ``target`` (a folder, or a file) is moved aside and removed only
+    once the new one is in place (a folder cannot be renamed over a non-empty one).
     """
     path = Path(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or "."))
@@ -60,14 +60,22 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
         old = None
         if path.exists():
             old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
             os.replace(path, old)
         os.replace(tmp, path)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder or a file, if there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _umask() -> int:

@@ -1,4 +1,4 @@
-"""Reading exports back: ``newsmark import`` of the JSONL and doccano formats.
+"""Reading exports back: ``newsmark import`` of the JSONL, doccano and Label Studio formats.
 
 A JSONL file whose first record has ``spans``, ``answer`` or ``_input_hash``
 is read as tasks (our JSONL export, or Prodigy's); one whose first record has
@@ -6,7 +6,10 @@ a ``label`` list is doccano. Any other JSONL is a corpus of articles, for the
 article importer. Each line becomes an :class:`~annotations.model.Annotation`
 for :meth:`Store.import_annotation`, or a :class:`Problem` naming the file and
 line: offsets outside the text, a span whose ``text`` is not the text at its
-offsets, an unknown ``answer``, no annotator.
+offsets, an unknown ``answer``, no annotator. doccano offsets count UTF-16
+units unless the line (its ``"offsets"``) or ``--offsets`` says ``codepoints``;
+one that falls inside a surrogate pair is refused. A ``.json`` list of tasks
+with ``data`` and ``annotations`` is Label Studio's (:mod:`.labelstudio`).
 
 A reviewer's annotation (JSONL ``accept``, doccano ``"status": "reviewed"``) is
 imported as done, under the name in the file: status ``reviewed`` is made only
@@ -25,6 +28,7 @@ from typing import Any
 import msgspec
 
 from annotations.export.jsonl import STATUS_OF_ANSWER
+from annotations.export.offsets import CONVENTIONS, Offsets
 from annotations.model import Annotation, Problem, SpanData, Status
 from annotations.store import now, stamp
 
@@ -45,6 +49,7 @@ class InMeta(msgspec.Struct, frozen=True):
     source: str | None = None
     url: str | None = None
     published: str | None = None
+    status: str | None = None  # our JSONL's meta.status (schema_version 1 on)
 
 
 class InTask(msgspec.Struct):
@@ -62,10 +67,18 @@ class InDoccano(msgspec.Struct):
     meta: InMeta = InMeta()
     annotator: str | None = None
     status: str | None = None
+    offsets: str | None = None  # our export says how its offsets count: utf16 or codepoints
 
 
 def annotation_kind(path: str | Path) -> str | None:
-    """"tasks", "doccano", or None (not an annotation file) from the first record."""
+    """"tasks", "doccano", "labelstudio", or None (not an annotation file).
+
+    JSONL by its first record; a ``.json`` file by its first task.
+    """
+    if Path(path).suffix.lower() == ".json":
+        from annotations.export.labelstudio import is_task_list
+
+        return "labelstudio" if is_task_list(path) else None
     try:
         with open(path, encoding="utf-8-sig") as lines:
             first = next((line for line in lines if line.strip()), "")
@@ -81,12 +94,21 @@ def annotation_kind(path: str | Path) -> str | None:
     return None
 
 
-def read_annotations(path: str | Path, kind: str, annotator: str | None = None
-                     ) -> Iterator[Annotation | Problem]:
+def read_annotations(path: str | Path, kind: str, annotator: str | None = None,
+                     offsets: str | None = None) -> Iterator[Annotation | Problem]:
     """Each line of an export as an Annotation, or the Problem that line has.
 
     ``annotator`` names the work's annotator whatever the file says.
+    ``offsets``: how doccano offsets count (:data:`.offsets.CONVENTIONS`); by
+    default as each line says, else UTF-16 units, doccano's own.
     """
+    if offsets is not None and offsets not in CONVENTIONS:
+        raise ValueError(f"unknown offsets {offsets!r}: {' or '.join(CONVENTIONS)}")
+    if kind == "labelstudio":
+        from annotations.export import labelstudio
+
+        yield from labelstudio.read(path, annotator)
+        return
     decoder = msgspec.json.Decoder(InTask if kind == "tasks" else InDoccano)
     origin = str(path)
     with open(path, "rb") as lines:
@@ -95,25 +117,28 @@ def read_annotations(path: str | Path, kind: str, annotator: str | None = None
                 continue
             try:
                 record = decoder.decode(line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line)
-                yield _annotation(record, annotator)
+                yield _annotation(record, annotator, offsets)
             except (msgspec.DecodeError, ValueError) as exc:
                 yield Problem(origin, str(exc), number)
 
 
-def _annotation(record: InTask | InDoccano, annotator: str | None) -> Annotation:
+def _annotation(record: InTask | InDoccano, annotator: str | None,
+                offsets: str | None = None) -> Annotation:
     text = record.text
     if isinstance(record, InTask):
-        spans = [_span(text, s.start, s.end, s.label, s.text, s.attributes) for s in record.spans]
-        if record.answer is None:
-            status = Status.IN_PROGRESS
-        elif record.answer in STATUS_OF_ANSWER:
-            status = STATUS_OF_ANSWER[record.answer]
-        else:
-            raise ValueError(f"unknown answer {record.answer!r}: accept, ignore or reject")
+        spans = [_span(text, s.start, s.end, s.label, s.text,
+                       {k: v for k, v in s.attributes.items() if v is not None})
+                 for s in record.spans]
+        status = _task_status(record.answer, record.meta.status)
         name = annotator or record.annotator_id
         updated = _stamp(record.timestamp)
     else:
-        spans = [_span(text, s, e, label, None, {}) for s, e, label in record.label]
+        convention = _convention(record.offsets, offsets)
+        units = Offsets(text)
+        spans = [_doccano_span(text, units, s, e, label, convention)
+                 for s, e, label in record.label]
+        if not (record.offsets or offsets) and units.units != units.length:
+            _check_not_codepoints(text, record.label, spans)
         try:
             status = Status(record.status or Status.DONE.value)
         except ValueError:
@@ -128,6 +153,69 @@ def _annotation(record: InTask | InDoccano, annotator: str | None) -> Annotation
     article_id = meta.id if isinstance(meta.id, int) and not isinstance(meta.id, bool) else None
     return Annotation(article_id, text, name, status, updated, spans,
                       meta.title, meta.source, meta.url, meta.published)
+
+
+def _task_status(answer: str | None, status: str | None) -> Status:
+    """A task's status: ``meta.status`` where our export wrote it, else from ``answer``.
+
+    No answer at all is work in progress (an older export's unfinished work);
+    ``reviewed`` comes back as done (see the module's docstring).
+    """
+    if answer is not None and answer not in STATUS_OF_ANSWER:
+        raise ValueError(f"unknown answer {answer!r}: accept, ignore or reject")
+    if status is not None:
+        try:
+            found = Status(status)
+        except ValueError:
+            raise ValueError(f"unknown meta.status {status!r}") from None
+        return Status.DONE if found is Status.REVIEWED else found
+    return Status.IN_PROGRESS if answer is None else STATUS_OF_ANSWER[answer]
+
+
+def _convention(declared: str | None, asked: str | None) -> str:
+    """How a doccano line's offsets count: as it says, else as asked, else UTF-16."""
+    if declared is not None and declared not in CONVENTIONS:
+        raise ValueError(f"unknown offsets {declared!r}: {' or '.join(CONVENTIONS)}")
+    if declared and asked and declared != asked:
+        raise ValueError(f"the line says its offsets are {declared}, --offsets says {asked}")
+    return declared or asked or CONVENTIONS[0]
+
+
+def _doccano_span(text: str, units: Offsets, start: int, end: int, label: str,
+                  convention: str) -> SpanData:
+    """A doccano ``[start, end, label]`` counted in ``convention``, as a code point span."""
+    where = f"span [{start}, {end}, {label!r}] ({convention} offsets)"
+    try:
+        first, last = units.span_from(start, end, convention)
+    except ValueError as exc:  # inside a surrogate pair, or past the end
+        raise ValueError(f"{where}: {exc}; if the file counts code points, import it with "
+                         "--offsets codepoints") from None
+    try:
+        return _span(text, first, last, label, None, {})
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _check_not_codepoints(text: str, label: list[tuple[int, int, str]],
+                          spans: list[SpanData]) -> None:
+    """Refuse a line whose convention nobody stated when its offsets cut words as the
+    UTF-16 units they are taken for but lie on word edges as code points: those are
+    code points, and reading them as units would shift every span silently."""
+    from annotations.tokens import word_at
+
+    def cuts(start: int, end: int) -> bool:
+        return any((word := word_at(text, pos)) is not None and word[0] < pos
+                   for pos in (start, end))
+
+    if not any(cuts(span.start, span.end) for span in spans):
+        return
+    if all(0 <= s < e <= len(text) and not cuts(s, e) for s, e, _ in label):
+        i = next(i for i, span in enumerate(spans) if cuts(span.start, span.end))
+        (s, e, name), read = label[i], spans[i]
+        raise ValueError(
+            f"span [{s}, {e}, {name!r}] cuts a word as UTF-16 units (doccano's offsets, the "
+            f"default): {read.text!r}, but not as code points: {text[s:e]!r}. Say which the "
+            "file counts: --offsets codepoints, or --offsets utf16 to import it as it is")
 
 
 def _span(text: str, start: int, end: int, label: str, quoted: str | None,

@@ -12,6 +12,7 @@ connection and posts a message back, as in Harlequin.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,13 @@ def describe(span: Span | dict[str, Any]) -> str:
     text = span.text if isinstance(span, Span) else span.get("text", "")
     text = one_line(text)
     return f"{label} “{text if len(text) < 40 else text[:37] + '…'}”"
+
+
+def describe_attributes(attributes: Mapping[str, Any]) -> str:
+    """``kind=killed count=2``: the set attributes, as text (values are outside input, like
+    article text: made printable, never read as markup by the caller's ``Text``)."""
+    return " ".join(f"{one_line(str(k))}={one_line(str(v))}"
+                    for k, v in attributes.items() if v is not None)
 
 
 class AnnotateScreen(Screen):
@@ -425,8 +433,8 @@ class AnnotateScreen(Screen):
                      else Style(color="black", bgcolor=label.colour))
             info.append(span.label, style)
             info.append(f" {describe(span).split(' ', 1)[1]}")
-            if span.attributes:
-                info.append(" " + " ".join(f"{k}={v}" for k, v in span.attributes.items()), Style(dim=True))
+            if attributes := describe_attributes(span.attributes):
+                info.append(" " + attributes, Style(dim=True))
         if not spans:
             info.append("v select · 1-3 tag · x delete · e edit · {/} spans · / find", Style(dim=True))
         self.query_one("#spaninfo", Static).update(info, layout=False)  # fixed size: no re-layout

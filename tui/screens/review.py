@@ -1,13 +1,14 @@
 """Review mode: the annotate screen over the articles two or more annotators finished.
 
 What the reviewer edits is their own annotation (spans under the reviewer's
-name), begun with the spans every annotator agrees on. The annotators' other
-spans are drawn as *ghosts* (the label's colour, underlined, no background);
-where they overlap they form a disagreement (:class:`annotations.review.Region`).
-The reviewer walks the disagreements (``>``/``<``), takes the version of the
-annotator whose span is under the cursor (``a``) or none (``r``), or tags,
-deletes and relabels as anywhere else; each of these settles the disagreement,
-in one undo step. ``d`` marks the article reviewed.
+name), begun with the spans every annotator agrees on (attributes included).
+The annotators' other spans are drawn as *ghosts* (the label's colour,
+underlined, no background); where they overlap, or differ only in attributes,
+they form a disagreement (:class:`annotations.review.Region`). The reviewer
+walks the disagreements (``>``/``<``), takes the version of the annotator whose
+span is under the cursor (``a``: those spans, with their attributes) or none
+(``r``), or tags, deletes and relabels as anywhere else; each of these settles
+the disagreement, in one undo step. ``d`` marks the article reviewed.
 
 The comparing and the saving live in :mod:`annotations.review`; this screen
 draws their results and routes keys to them.
@@ -27,7 +28,7 @@ from annotations import review
 from annotations.model import Span, Status
 from annotations.review import Comparison, Region
 from annotations.store import Store
-from tui.screens.annotate import AnnotateScreen, describe
+from tui.screens.annotate import AnnotateScreen, describe, describe_attributes
 
 
 class ReviewScreen(AnnotateScreen):
@@ -156,10 +157,14 @@ class ReviewScreen(AnnotateScreen):
                 for j, k in enumerate(sorted(keys)):
                     data = self.comparison.spans[k]
                     info.append(("; " if j else "") + describe({"label": data.label, "text": data.text}))
+                    if attributes := describe_attributes(data.attributes):
+                        info.append(" " + attributes, Style(dim=True))
         else:
             for i, span in enumerate(spans):
                 who = self.comparison.made_by.get(review.key(span), ())
                 info.append(("  " if i else "") + describe(span))
+                if attributes := describe_attributes(span.attributes):
+                    info.append(" " + attributes, Style(dim=True))
                 everyone = len(who) == len(self.comparison.annotators) and who
                 info.append(f" ({'all' if everyone else ', '.join(who) or 'reviewer'})", Style(dim=True))
             if not spans:
