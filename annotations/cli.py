@@ -206,7 +206,8 @@ def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
                    "(a JSON task list, and NAME.label_config.xml beside it); brat (a folder); "
                    "conll (BIO); spacy (.spacy DocBins: a file, or a folder of shards).")
 @click.option("-o", "--output", default="-", show_default=True,
-              help="File to write (a folder for brat); - is standard output.")
+              help="File to write (a folder for brat; for jsonl, a path ending in / is a folder "
+                   "with train.jsonl and a Hugging Face dataset card); - is standard output.")
 @click.option("--annotator", "annotators", multiple=True,
               help="Only these annotators (repeat, or A,B). Default: all.")
 @click.option("--status", "statuses", multiple=True,
