@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from annotations.export import ExportReport, Filters, batches, export_keys
-from annotations.export.tokens import DocTokens, doc_tokens
+from annotations.export.tokens import DocTokens, doc_tokens, fit_tokens
 from annotations.model import Annotation, Status
 from annotations.schema import LabelSchema, default_schema
 from annotations.store import Store
@@ -183,7 +183,7 @@ class Encoder:
     def __init__(self, columns: AttributeColumns | None = None) -> None:
         self._json = msgspec.json.Encoder()
         self._columns = columns or AttributeColumns()
-        self._last: tuple[int | None, str, msgspec.Raw, DocTokens] | None = None
+        self._last: tuple[int | None, str, msgspec.Raw | None, DocTokens] | None = None
 
     def line(self, ann: Annotation) -> tuple[bytes, int]:
         """(the line, with its newline; how many spans it holds)."""
@@ -209,13 +209,14 @@ class Encoder:
     def _tokens(self, ann: Annotation) -> tuple[DocTokens, msgspec.Raw]:
         last = self._last
         if last is None or last[0] != ann.article_id or last[1] is not ann.text:
-            plain = doc_tokens(ann.text)
-            last = self._last = (ann.article_id, ann.text, self._encode_tokens(plain), plain)
+            last = self._last = (ann.article_id, ann.text, None, doc_tokens(ann.text))
         plain = last[3]
-        if all(plain.aligned(s.start, s.end) for s in ann.spans):
-            return plain, last[2]
-        tokens = doc_tokens(ann.text, ann.spans)  # this annotation's own cuts: not shared
-        return tokens, self._encode_tokens(tokens)
+        tokens = fit_tokens(ann.text, plain, ann.spans)
+        if tokens is not plain:  # this annotation's own cuts: not shared
+            return tokens, self._encode_tokens(tokens)
+        if last[2] is None:  # encoded once, when first written
+            last = self._last = (last[0], last[1], self._encode_tokens(plain), plain)
+        return plain, last[2]
 
     def _encode_tokens(self, tokens: DocTokens) -> msgspec.Raw:
         return msgspec.Raw(self._json.encode(list(map(

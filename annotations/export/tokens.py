@@ -53,6 +53,12 @@ def doc_tokens(text: str, spans: Iterable[SpanData] = ()) -> DocTokens:
     ends_of = list(accumulate(map(len, parts)))  # ends_of[k]: where part k ends
     n = len(parts) // 2
     tokens = DocTokens(parts[1::2], ends_of[0:2 * n:2], ends_of[1::2], parts[2::2])
+    return fit_tokens(text, tokens, spans)
+
+
+def fit_tokens(text: str, tokens: DocTokens, spans: Iterable[SpanData]) -> DocTokens:
+    """``tokens`` (uncut, of ``text``) cut where a span's edge falls inside one;
+    ``tokens`` itself when every span lines up with them."""
     odd = [s for s in spans if not tokens.aligned(s.start, s.end)]
     return _cut(text, tokens, {s.start for s in odd}, {s.end for s in odd}) if odd else tokens
 
