@@ -98,17 +98,16 @@ def logical_lines(raw: str) -> list[tuple[str, list[str]]]:
     blank_paragraphs = bool(filled) and len(filled) < filled[-1] - filled[0] + 1  # a blank row inside
     if width is None and not blank_paragraphs:
         return [(t, [t]) for t in (r.strip() for r in rows) if t]  # one block per line
-    out: list[tuple[str, list[str]]] = []
+    joined: list[list[str]] = []  # each line's rows
     prev: str | None = None  # the row above, when not blank
     for row in rows:
         text = row.strip()
         if not text:
             prev = None
         elif prev is not None and _goes_on(prev, row, width):
-            line, pieces = out[-1]
-            out[-1] = (f"{line} {text}", [*pieces, text])
+            joined[-1].append(text)
             prev = row
         else:
-            out.append((text, [text]))
+            joined.append([text])
             prev = row
-    return out
+    return [(" ".join(pieces), pieces) for pieces in joined]
