@@ -186,11 +186,11 @@ def export(store: Store, fmt: str, target: str, filters: Filters,
             from annotations.export import hf_card
 
             with atomic_dir(target) as folder:  # train.jsonl and a Hugging Face dataset card
-                columns = jsonl.attribute_columns(store, schema)
+                attributes = jsonl.attribute_columns(store, schema)
                 with (folder / hf_card.DATA_FILE).open("wb") as out:
-                    report = jsonl.write(store, filters, out, columns=columns)
+                    report = jsonl.write(store, filters, out, columns=attributes)
                 (folder / hf_card.CARD_FILE).write_text(
-                    hf_card.card(columns, report.annotations, report.spans), "utf-8")
+                    hf_card.card(attributes, report.annotations, report.spans), "utf-8")
                 report.files = [hf_card.DATA_FILE, hf_card.CARD_FILE]
                 return report
         with atomic_file(target) as out:
