@@ -47,7 +47,7 @@ import msgspec
 
 from annotations.export import ExportReport, Filters, annotations
 from annotations.export.offsets import Offsets
-from annotations.export.read import InMeta, _span
+from annotations.export.read import InMeta, _span, imported_status
 from annotations.model import Annotation, Problem, SpanData, Status
 from annotations.schema import LabelSchema, default_schema
 from annotations.store import Store, now, stamp
@@ -440,13 +440,8 @@ def _status(entry: InAnnotation | InDraft) -> Status:
     if isinstance(entry, InDraft):
         return Status.IN_PROGRESS
     if entry.newsmark_status is not None:
-        try:
-            found = Status(entry.newsmark_status)
-        except ValueError:
-            raise ValueError(f"unknown newsmark_status {entry.newsmark_status!r}") from None
-        if found in _DRAFT:
-            return Status.IN_PROGRESS
-        return Status.DONE if found is Status.REVIEWED else found  # imports never make a review
+        found = imported_status(entry.newsmark_status, "newsmark_status")
+        return Status.IN_PROGRESS if found in _DRAFT else found
     return Status.SKIPPED if entry.was_cancelled else Status.DONE
 
 

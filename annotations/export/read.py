@@ -139,12 +139,7 @@ def _annotation(record: InTask | InDoccano, annotator: str | None,
                  for s, e, label in record.label]
         if not (record.offsets or offsets) and units.units != units.length:
             _check_not_codepoints(text, record.label, spans)
-        try:
-            status = Status(record.status or Status.DONE.value)
-        except ValueError:
-            raise ValueError(f"unknown status {record.status!r}") from None
-        if status is Status.REVIEWED:  # as JSONL's "accept": imported work is done, never reviewed
-            status = Status.DONE
+        status = imported_status(record.status or Status.DONE.value, "status")
         name = annotator or record.annotator
         updated = now()
     if not name:
@@ -164,12 +159,18 @@ def _task_status(answer: str | None, status: str | None) -> Status:
     if answer is not None and answer not in STATUS_OF_ANSWER:
         raise ValueError(f"unknown answer {answer!r}: accept, ignore or reject")
     if status is not None:
-        try:
-            found = Status(status)
-        except ValueError:
-            raise ValueError(f"unknown meta.status {status!r}") from None
-        return Status.DONE if found is Status.REVIEWED else found
+        return imported_status(status, "meta.status")
     return Status.IN_PROGRESS if answer is None else STATUS_OF_ANSWER[answer]
+
+
+def imported_status(value: str, field: str) -> Status:
+    """The status a file's ``field`` names; ``reviewed`` is done (as JSONL's "accept":
+    imported work is done, never reviewed). ``ValueError`` for an unknown one."""
+    try:
+        found = Status(value)
+    except ValueError:
+        raise ValueError(f"unknown {field} {value!r}") from None
+    return Status.DONE if found is Status.REVIEWED else found
 
 
 def _convention(declared: str | None, asked: str | None) -> str:
