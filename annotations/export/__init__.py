@@ -146,6 +146,12 @@ def annotations(store: Store, filters: Filters, report: ExportReport | None = No
         yield from store.export_annotations(chunk, labels=filters.labels)
 
 
+def article_meta(ann: Annotation) -> dict[str, int | str | None]:
+    """The article's ``meta`` as doccano and Label Studio records carry it."""
+    return {"id": ann.article_id, "title": ann.title, "source": ann.source, "url": ann.url,
+            "published": ann.published}
+
+
 class ExportError(Exception):
     """An export that cannot be made as asked (a missing extra, a bad target)."""
 

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from annotations.export import ExportReport, Filters, annotations
+from annotations.export import ExportReport, Filters, annotations, article_meta
 from annotations.export.offsets import Offsets
 from annotations.store import Store
 
@@ -38,8 +38,7 @@ def write(store: Store, filters: Filters, out: BinaryIO, offsets: str = "utf16")
     encoder = msgspec.json.Encoder()
     report = ExportReport()
     for ann in annotations(store, filters, report):
-        meta = {"id": ann.article_id, "title": ann.title, "source": ann.source, "url": ann.url,
-                "published": ann.published}
+        meta = article_meta(ann)
         units = Offsets(ann.text)
         label = [(*units.span_to(s.start, s.end, offsets), s.label) for s in ann.spans]
         line = Line(ann.text, label, meta, ann.annotator, ann.status.value, offsets)

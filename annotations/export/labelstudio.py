@@ -45,7 +45,7 @@ from xml.sax.saxutils import quoteattr
 
 import msgspec
 
-from annotations.export import ExportReport, Filters, annotations
+from annotations.export import ExportReport, Filters, annotations, article_meta
 from annotations.export.offsets import Offsets
 from annotations.export.read import InMeta, _span, imported_status
 from annotations.model import Annotation, Problem, SpanData, Status
@@ -124,9 +124,7 @@ def write(store: Store, filters: Filters, out: BinaryIO, schema: LabelSchema | N
                              "updated_at": ann.updated_at, "newsmark_status": ann.status.value})
             report.annotations += 1
             report.spans += len(ann.spans)
-        meta = {"id": ann.article_id, "title": ann.title, "source": ann.source, "url": ann.url,
-                "published": ann.published}
-        task = {"id": ann.article_id, "data": {"text": ann.text, "meta": meta},
+        task = {"id": ann.article_id, "data": {"text": ann.text, "meta": article_meta(ann)},
                 "annotations": done, "drafts": drafts}
         out.write((b"" if first else b",\n") + encoder.encode(task))
         first = False
