@@ -34,8 +34,8 @@ from itertools import combinations
 
 from annotations.export.overlap import longest_non_overlapping
 from annotations.model import SpanData, attribute_key
-from annotations.schema import LabelSchema, default_schema
-from annotations.store import Store
+from annotations.labels import LabelSchema, default_schema
+from annotations.storage import Store
 from annotations.tokens import tokenize
 
 OUTSIDE = "O"

@@ -1,7 +1,7 @@
 """Planning ``newsmark assign``: who gets which article to do.
 
 Pure logic, no database and no Textual: :func:`plan` takes article ids and
-annotator names and returns who is given what; :class:`annotations.store.Store`
+annotator names and returns who is given what; :class:`annotations.storage.Store`
 saves the result (``Store.assign``) and the CLI ties the two together.
 
 What a plan promises:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from annotations.importing import ImportReport
 
 from annotations.model import Document, Problem
-from annotations.store import DB_ENV, Store, resolve_db_path
+from annotations.storage import DB_ENV, Store, resolve_db_path
 
 # Show a progress bar only when an import is big enough to wait for.
 PROGRESS_MIN_FILES = 20
@@ -82,7 +82,7 @@ def _import_sample_if_empty(store: Store, db: str | None) -> None:
 
 def _schema_and_keymap(labels: str | None, keymap: str | None):
     """The label schema and the user's keymap for the app; a bad file is a clean error."""
-    from annotations.schema import SchemaError, load_schema
+    from annotations.labels import SchemaError, load_schema
     from tui.keymap import KeymapError, known_ids, load_keymap
 
     try:
@@ -252,7 +252,7 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
     when complete (written under a temporary name, then renamed).
     """
     from annotations.export import STATUS_CHOICES, ExportError, Filters, export, parse_since
-    from annotations.schema import SchemaError, load_schema
+    from annotations.labels import SchemaError, load_schema
 
     try:
         schema = load_schema(schema_file)
@@ -325,7 +325,7 @@ def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None
     agreement first.
     """
     from annotations.agreement import agreement, as_dict
-    from annotations.schema import SchemaError, load_schema
+    from annotations.labels import SchemaError, load_schema
 
     try:
         schema = load_schema(schema_file)

@@ -23,7 +23,7 @@ from annotations.corpus.discover import Input, Unreadable, discover
 from annotations.corpus.encoding import sanitize
 from annotations.corpus.readers import read_input
 from annotations.model import Document, NewArticle, Problem
-from annotations.store import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store
+from annotations.storage import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store
 
 @dataclass
 class ImportReport:

@@ -1,7 +1,7 @@
 """The data model in one place: what readers produce, what the store keeps.
 
 Every other module speaks in these types; the SQL schema that stores them is in
-:mod:`annotations.migrations`.
+:mod:`annotations.storage.sqlite.migrations`.
 """
 
 from __future__ import annotations

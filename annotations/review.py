@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from annotations.model import AttributeKey, Span, SpanData, attribute_key
-from annotations.store import Store
+from annotations.storage import Store
 
 Key = tuple[int, int, str, AttributeKey]
 

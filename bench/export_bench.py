@@ -43,7 +43,7 @@ from benchlib import db_size, mib, workdir  # noqa: E402
 from query_bench import build  # noqa: E402
 
 from annotations.export import FORMATS  # noqa: E402
-from annotations.store import Store, now  # noqa: E402
+from annotations.storage import Store, now  # noqa: E402
 from annotations.tokens import split_tokens  # noqa: E402
 
 

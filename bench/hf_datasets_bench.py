@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotations.model import Annotation, SpanData, Status  # noqa: E402
-from annotations.store import Store, now  # noqa: E402
+from annotations.storage import Store, now  # noqa: E402
 
 WORDS = ("the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
          "and Turkey's ministry reported 1,200 displaced after shelling of the town").split()

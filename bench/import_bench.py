@@ -37,7 +37,7 @@ from benchlib import db_size, mib, workdir  # noqa: E402
 from make_corpus import write_corpus  # noqa: E402
 
 from annotations.importing import import_paths  # noqa: E402
-from annotations.store import Store  # noqa: E402
+from annotations.storage import Store  # noqa: E402
 
 FLOOR = 300.0  # articles/s, end to end, 100,000 plain-text articles
 

@@ -51,7 +51,7 @@ from rich.table import Table  # noqa: E402
 
 from annotations.cleaning import CLEANER_VERSION  # noqa: E402
 from annotations.importing import content_hash  # noqa: E402
-from annotations.store import Store, now  # noqa: E402
+from annotations.storage import Store, now  # noqa: E402
 
 PAGE_FLOOR = 0.005  # seconds, a page of 50 titles
 FTS_FLOOR = 0.100  # seconds, one FTS query

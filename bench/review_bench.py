@@ -46,7 +46,7 @@ from rich.table import Table  # noqa: E402
 
 from annotations import review  # noqa: E402
 from annotations.assign import plan  # noqa: E402
-from annotations.store import Store, now  # noqa: E402
+from annotations.storage import Store, now  # noqa: E402
 from annotations.tokens import tokenize  # noqa: E402
 
 ANNOTATORS = ("alice", "bob", "carol")

@@ -75,7 +75,7 @@ from rich.table import Table  # noqa: E402
 from annotations.cleaning import CLEANER_VERSION  # noqa: E402
 from annotations.importing import content_hash  # noqa: E402
 from annotations.model import NewArticle  # noqa: E402
-from annotations.store import Store  # noqa: E402
+from annotations.storage import Store  # noqa: E402
 
 COLS, ROWS = 120, 40
 STARTUP_FLOOR = 0.6  # seconds, 1,000 articles

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.store import Store
+from annotations.storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "sample_corpus"

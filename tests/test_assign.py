@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from annotations.assign import plan
 from annotations.cli import main
 from annotations.model import NewArticle, Status
-from annotations.store import Store
+from annotations.storage import Store
 
 
 def article(i: int) -> NewArticle:

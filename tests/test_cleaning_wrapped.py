@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from annotations.cleaning import CLEANER_VERSION, clean_plaintext, normalize_line
 from annotations.cli import main
-from annotations.store import Store
+from annotations.storage import Store
 
 PARAGRAPHS = [
     "KELMAR, Ostravia (Harbor Wire) - Artillery fire killed at least six civilians and wounded "

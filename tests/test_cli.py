@@ -89,7 +89,7 @@ def test_clean_prints_one_file_and_writes_many(run, tmp_path):
 
 
 def test_stats_counts_statuses_and_labels(run, db_path):
-    from annotations.store import Store
+    from annotations.storage import Store
 
     run("import", str(SAMPLE_CORPUS / "jsonl"), "--db", str(db_path))
     with Store(db_path) as store:
@@ -126,7 +126,7 @@ def test_no_arguments_imports_the_sample_corpus_into_an_empty_default_db(tmp_pat
 
 
 def test_reclean_updates_old_texts_and_keeps_annotated_ones(run, db_path):
-    from annotations.store import Store
+    from annotations.storage import Store
 
     run("import", str(SAMPLE_CORPUS / "jsonl"), "--db", str(db_path))
     with Store(db_path) as store:

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from annotations.cli import main
 from annotations.export import Filters, export
 from annotations.model import Annotation, SpanData, Status
-from annotations.store import Store
+from annotations.storage import Store
 from annotations.tokens import TokenIndex, ends_with_clitic, snap, split_tokens, tokenize
 
 CLITICS = {"'s", "'S", "\u2019s", "\u2019S"}

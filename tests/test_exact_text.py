@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotations.cli import main
-from annotations.store import Store
+from annotations.storage import Store
 
 # Line breaks of every kind, tabs, no-break and ideographic spaces, a form feed
 # and a line separator, with spans before and after each of them.

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from annotations.export import ExportReport, Filters, brat, export
 from annotations.model import Annotation, SpanData, Status
-from annotations.schema import Attribute, Label, LabelSchema, default_schema
-from annotations.store import Store
+from annotations.labels import Attribute, Label, LabelSchema, default_schema
+from annotations.storage import Store
 
 STAMP = "2026-11-01T09:30:00.000Z"
 ALL = Filters(statuses=None)

@@ -22,7 +22,7 @@ from annotations.export.tokens import doc_tokens
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
 from annotations.sentences import sentence_starts
-from annotations.store import Store
+from annotations.storage import Store
 from annotations.tokens import snap
 from tests.conftest import SAMPLE_CORPUS
 

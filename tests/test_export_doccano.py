@@ -20,7 +20,7 @@ from annotations.export import Filters, export
 from annotations.export.offsets import Offsets, bmp_only
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
-from annotations.store import Store
+from annotations.storage import Store
 
 STAMP = "2026-11-01T10:00:00.000Z"
 FIREMEN = "👨🏻‍🚒 firemen drive firetrucks"  # doccano issue #2290

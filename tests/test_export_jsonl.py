@@ -20,7 +20,7 @@ from annotations.export import jsonl
 from annotations.export.read import annotation_kind
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
-from annotations.store import Store
+from annotations.storage import Store
 from annotations.tokens import snap
 from tests.conftest import SAMPLE_CORPUS, SEEDS
 

@@ -25,8 +25,8 @@ from annotations.export import Filters, export, jsonl
 from annotations.export.read import read_annotations
 from annotations.export.tokens import doc_tokens
 from annotations.model import Annotation, SpanData, Status
-from annotations.schema import load_schema
-from annotations.store import Store, now
+from annotations.labels import load_schema
+from annotations.storage import Store, now
 
 WORDS = ("the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
          "and Turkey's ministry reported 1,200 displaced").split()

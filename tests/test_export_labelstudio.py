@@ -22,7 +22,7 @@ from annotations.export.labelstudio import config_path
 from annotations.export.read import annotation_kind
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
-from annotations.store import Store
+from annotations.storage import Store
 from tests.test_export_doccano import FIREMEN, HARD, annotated
 
 STAMP = "2026-11-01T10:00:00.000Z"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import annotations.store as store_module
+import annotations.storage.sqlite.store as store_module
 from annotations.cli import main
 from annotations.export import REVIEWED_STATUSES, STATUS_CHOICES, Filters, export, export_keys
 from annotations.export.conll import read_conll
@@ -30,7 +30,7 @@ from annotations.export.overlap import longest_non_overlapping
 from annotations.export.read import read_annotations
 from annotations.importing import import_paths
 from annotations.model import SpanData, Status
-from annotations.store import Store
+from annotations.storage import Store
 from annotations.tokens import snap
 from tests.conftest import SAMPLE_CORPUS
 

@@ -28,7 +28,7 @@ from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
-from annotations.store import Store
+from annotations.storage import Store
 from annotations.tokens import TokenIndex, snap
 from conftest import SAMPLE_CORPUS
 

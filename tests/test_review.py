@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations import review
-from annotations.migrations import MIGRATIONS, migrate
+from annotations.storage.sqlite.migrations import MIGRATIONS, migrate
 from annotations.model import NewArticle, SpanData, Status, attribute_key
-from annotations.store import Store
+from annotations.storage import Store
 
 TEXT = ("The Syrian government said 12 people died in Aleppo on Monday, "
         "and rebels said the army shelled Idlib.")

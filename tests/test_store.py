@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from annotations.migrations import SCHEMA_VERSION
+from annotations.storage.sqlite.migrations import SCHEMA_VERSION
 from annotations.model import NewArticle, Status
-from annotations.store import (
+from annotations.storage import (
     ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store, plain_fts_query, resolve_db_path,
 )
 
@@ -160,7 +160,7 @@ def test_pages_by_key_and_by_position(store):
 
 
 def test_ranking_is_bounded_to_the_newest_matches(store, monkeypatch):
-    import annotations.store as store_module
+    import annotations.storage.sqlite.store as store_module
 
     ids = [store.add_article(article(f"shelling report {i}" + " shelling" * (10 - i)))[1] for i in range(10)]
     _, rare = store.add_article(article("a quiet day in Kelmar"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotations.model import VIEWS, ListRow, NewArticle, Status
-from annotations.store import Store
+from annotations.storage import Store
 
 
 def article(i: int) -> NewArticle:

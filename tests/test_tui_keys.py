@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from annotations.model import Status
-from annotations.store import Store
+from annotations.storage import Store
 from tui.app import NewsmarkApp
 from tui_fixtures import build_db
 from tui.screens.annotate import AnnotateScreen
@@ -485,7 +485,7 @@ async def test_keymap_rebinds_by_id_and_help_shows_the_new_key(db):
 
 
 async def test_label_schema_file_sets_labels_and_keys(db, tmp_path):
-    from annotations.schema import load_schema
+    from annotations.labels import load_schema
 
     path = tmp_path / "labels.toml"
     path.write_text('[[labels]]\nname = "WEAPON"\nkey = "4"\ncolour = "yellow"\n')

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from annotations.cli import main
 from annotations.model import Status
-from annotations.store import Store
+from annotations.storage import Store
 from tui.app import NewsmarkApp
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.review import ReviewScreen

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from annotations.migrations import MIGRATIONS, SCHEMA_VERSION
+from annotations.storage.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
 from annotations.model import NewArticle, Status
-from annotations.store import Store
+from annotations.storage import Store
 
 TEXT = "Turkish forces shelled Saraqeb, killing nine soldiers."
 

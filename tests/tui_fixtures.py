@@ -13,7 +13,7 @@ from pathlib import Path
 from annotations.cleaning import CLEANER_VERSION
 from annotations.importing import import_paths
 from annotations.model import NewArticle
-from annotations.store import Store
+from annotations.storage import Store
 from conftest import SAMPLE_CORPUS
 
 # The sample article the app opens first (the first "to do" one, id 1).

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from textual.app import App
 
-from annotations.schema import LabelSchema, default_schema
-from annotations.store import Store
+from annotations.labels import LabelSchema, default_schema
+from annotations.storage import Store
 from tui.commands import ActionCommands
 from tui.screens.annotate import AnnotateScreen
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from annotations.model import ListRow
-from annotations.store import Store
+from annotations.storage import Store
 
 PAGE = 64  # rows fetched per query
 CACHED_PAGES = 64

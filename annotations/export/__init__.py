@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from annotations.model import Annotation, Status
-from annotations.schema import LabelSchema
-from annotations.store import Store, stamp
+from annotations.labels import LabelSchema
+from annotations.storage import Store, stamp
 
 FORMATS = ("jsonl", "doccano", "labelstudio", "brat", "conll", "spacy")
 STATUS_CHOICES = ("done", "reviewed", "skipped", "flagged", "in_progress", "all")

@@ -25,8 +25,8 @@ from typing import Any
 
 from annotations.export import ExportReport, Filters, annotations
 from annotations.model import Annotation, SpanData
-from annotations.schema import LabelSchema, default_schema
-from annotations.store import Store
+from annotations.labels import LabelSchema, default_schema
+from annotations.storage import Store
 
 # Every character str.splitlines breaks at: a reader that splits the .ann the
 # same way (brat opens it with codecs, which does) must never see one in a field.

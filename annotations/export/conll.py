@@ -46,7 +46,7 @@ from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
 from annotations.model import Annotation, SpanData
 from annotations.sentences import sentence_starts
-from annotations.store import Store
+from annotations.storage import Store
 
 DOCSTART = "-DOCSTART-"
 DOCSTART_LINE = "-DOCSTART- -X- O O"  # spaCy's converter splits documents at exactly this

@@ -49,7 +49,7 @@ from annotations.export.output import atomic_dir, atomic_file
 from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
 from annotations.model import Annotation
-from annotations.store import Store
+from annotations.storage import Store
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, DocBin

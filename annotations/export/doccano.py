@@ -21,7 +21,7 @@ import msgspec
 
 from annotations.export import ExportReport, Filters, annotations, article_meta
 from annotations.export.offsets import Offsets
-from annotations.store import Store
+from annotations.storage import Store
 
 
 class Line(msgspec.Struct):

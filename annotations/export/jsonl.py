@@ -42,8 +42,8 @@ import msgspec
 from annotations.export import ExportReport, Filters, batches, export_keys
 from annotations.export.tokens import DocTokens, doc_tokens, fit_tokens
 from annotations.model import Annotation, Status
-from annotations.schema import LabelSchema, default_schema
-from annotations.store import Store
+from annotations.labels import LabelSchema, default_schema
+from annotations.storage import Store
 
 SCHEMA_VERSION = 1  # of the line schema above; lines without it are older exports
 ANSWERS = {Status.DONE: "accept", Status.REVIEWED: "accept", Status.SKIPPED: "ignore",

@@ -49,8 +49,8 @@ from annotations.export import ExportReport, Filters, annotations, article_meta
 from annotations.export.offsets import Offsets
 from annotations.export.read import InMeta, _span, imported_status
 from annotations.model import Annotation, Problem, SpanData, Status
-from annotations.schema import LabelSchema, default_schema
-from annotations.store import Store, now, stamp
+from annotations.labels import LabelSchema, default_schema
+from annotations.storage import Store, now, stamp
 
 FROM_NAME, TO_NAME = "label", "text"  # the Labels control and the Text object of the config
 CONFIG_SUFFIX = ".label_config.xml"

@@ -30,7 +30,7 @@ import msgspec
 from annotations.export.jsonl import STATUS_OF_ANSWER
 from annotations.export.offsets import CONVENTIONS, Offsets
 from annotations.model import Annotation, Problem, SpanData, Status
-from annotations.store import now, stamp
+from annotations.storage import now, stamp
 
 TASK_KEYS = frozenset({"spans", "answer", "_input_hash", "_task_hash"})
 

@@ -2,7 +2,7 @@
 
 The screen is the go-between: widgets post messages saying what the annotator
 asked for (open this article, tag this range), the screen turns them into calls
-on the one data interface, :class:`annotations.store.Store`, and hands the
+on the one data interface, :class:`annotations.storage.Store`, and hands the
 result back to the widgets. Writes run on the UI thread on purpose: one small
 transaction is shorter than a frame, and a span must be on disk before it is
 drawn. Work that can take longer on a big database (the id list of a view, a
@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from annotations.model import Edit, Span, Status
-from annotations.store import Store
+from annotations.storage import Store
 from tui.keymap import tag_bindings
 from tui.list_model import ListModel
 from tui.widgets.article_list import ArticleList

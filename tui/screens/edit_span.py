@@ -1,7 +1,7 @@
 """``e``: change a span's label and fill in its attributes (count, kind, ...).
 
 Returns ``(label, attributes)`` or None when cancelled; attribute values are
-checked by :func:`annotations.schema.coerce_attributes`, the one place the
+checked by :func:`annotations.labels.coerce_attributes`, the one place the
 schema's rules live.
 """
 
@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.model import Span
-from annotations.schema import LabelSchema, coerce_attributes
+from annotations.labels import LabelSchema, coerce_attributes
 from tui.widgets.article_text import display_text
 
 

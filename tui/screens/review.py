@@ -27,7 +27,7 @@ from textual.widgets import Static
 from annotations import review
 from annotations.model import Span, Status
 from annotations.review import Comparison, Region
-from annotations.store import Store
+from annotations.storage import Store
 from tui.screens.annotate import AnnotateScreen, describe, describe_attributes
 
 

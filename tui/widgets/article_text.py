@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import Article, Span
-from annotations.schema import LabelSchema
+from annotations.labels import LabelSchema
 from annotations.tokens import TokenIndex
 from tui.textlayout import TextLayout, scroll_into_view
 

@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from annotations.schema import LabelSchema
+from annotations.labels import LabelSchema
 
 BAR_CELLS = 12
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.schema import (
+from annotations.labels import (
     Attribute,
     Label,
     LabelSchema,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import sqlite_utils
 
-from annotations.migrations import migrate
+from annotations.storage.sqlite.migrations import migrate
 from annotations.model import (
     VIEWS, Annotation, Article, ArticleRow, AttributeKey, Edit, ListRow, NewArticle, Span,
     SpanData, Status, attribute_key,
