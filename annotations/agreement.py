@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from annotations.export.overlap import longest_non_overlapping
-from annotations.model import SpanData, attribute_key
 from annotations.labels import LabelSchema, default_schema
+from annotations.model import SpanData, attribute_key
 from annotations.storage import Store
 from annotations.tokens import tokenize
 
@@ -55,9 +55,13 @@ class Counts:
     found_b: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(self.spans_a + other.spans_a, self.spans_b + other.spans_b,
-                      self.exact + other.exact, self.found_a + other.found_a,
-                      self.found_b + other.found_b)
+        return Counts(
+            self.spans_a + other.spans_a,
+            self.spans_b + other.spans_b,
+            self.exact + other.exact,
+            self.found_a + other.found_a,
+            self.found_b + other.found_b,
+        )
 
     @property
     def exact_f1(self) -> float:
@@ -167,7 +171,8 @@ def compare_attributes(a: Sequence[SpanData], b: Sequence[SpanData]) -> dict[str
     waiting: dict[tuple[int, int, str], list[dict[str, str]]] = {}
     for span in b:
         waiting.setdefault((span.start, span.end, span.label), []).append(
-            dict(attribute_key(span.attributes)))
+            dict(attribute_key(span.attributes))
+        )
     counts: dict[str, AttributeCounts] = {}
     for span in a:
         theirs = waiting.get((span.start, span.end, span.label))
@@ -191,14 +196,15 @@ def attribute_figures(counts: dict[str, AttributeCounts], schema: LabelSchema) -
             attribute = label.attribute(name) if label is not None else None
             choice = attribute is not None and attribute.type == "choice"
             figures.setdefault(label_name, {})[name] = AttributeAgreement(
-                label_counts.matched, sum(n for (x, y), n in pairs.items() if x == y),
-                pair_kappa(pairs) if choice else None)
+                label_counts.matched,
+                sum(n for (x, y), n in pairs.items() if x == y),
+                pair_kappa(pairs) if choice else None,
+            )
     return figures
 
 
 def _found(these: Sequence[SpanData], others: Sequence[SpanData]) -> int:
-    return sum(any(o.label == s.label and o.start < s.end and s.start < o.end for o in others)
-               for s in these)
+    return sum(any(o.label == s.label and o.start < s.end and s.start < o.end for o in others) for s in these)
 
 
 def token_labels(tokens: Sequence[tuple[int, int]], spans: Sequence[SpanData]) -> list[str]:
@@ -259,8 +265,9 @@ def fleiss_kappa(ratings: Sequence[Sequence[str]]) -> float | None:
     return (p_bar - p_e) / (1 - p_e)
 
 
-def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = None,
-              schema: LabelSchema | None = None) -> Agreement:
+def agreement(
+    store: Store, annotators: Sequence[str] = (), label: str | None = None, schema: LabelSchema | None = None
+) -> Agreement:
     """Agreement among ``annotators`` (default: everyone who finished an article).
 
     ``schema`` (default: the packaged one) says which attributes are choices.
@@ -293,7 +300,8 @@ def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = 
             result.overall = result.overall + counts
             for name in {s.label for n in pair for s in spans[n]}:
                 result.by_label[name] = result.by_label.get(name, Counts()) + compare(
-                    spans[pair[0]], spans[pair[1]], name)
+                    spans[pair[0]], spans[pair[1]], name
+                )
             for name, found in compare_attributes(spans[pair[0]], spans[pair[1]]).items():
                 attrs[pair].setdefault(name, AttributeCounts()).add(found)
             tokens_a[pair] += labels[pair[0]]
@@ -306,9 +314,16 @@ def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = 
         if len(names) >= 3 and len(present) == len(names):
             fleiss_articles += 1
             fleiss_items += [list(column) for column in zip(*(labels[n] for n in names))]
-        per_article.append(ArticleResult(
-            article_id, title, present, sum(exact) / len(exact), sum(overlap) / len(overlap),
-            sum(kappas) / len(kappas) if kappas else None))
+        per_article.append(
+            ArticleResult(
+                article_id,
+                title,
+                present,
+                sum(exact) / len(exact),
+                sum(overlap) / len(overlap),
+                sum(kappas) / len(kappas) if kappas else None,
+            )
+        )
     pooled: dict[str, AttributeCounts] = {}
     for pair, result in pairs.items():
         result.kappa = cohen_kappa(tokens_a[pair], tokens_b[pair])
@@ -316,36 +331,67 @@ def agreement(store: Store, annotators: Sequence[str] = (), label: str | None = 
         for name, counts in attrs[pair].items():
             pooled.setdefault(name, AttributeCounts()).add(counts)
     per_article.sort(key=lambda r: (r.exact_f1, r.overlap_f1, r.article_id))
-    return Agreement(names, len(per_article), spans_compared,
-                     [p for p in pairs.values() if p.articles],
-                     fleiss_kappa(fleiss_items) if fleiss_items else None,
-                     fleiss_articles, per_article, attribute_figures(pooled, schema))
+    return Agreement(
+        names,
+        len(per_article),
+        spans_compared,
+        [p for p in pairs.values() if p.articles],
+        fleiss_kappa(fleiss_items) if fleiss_items else None,
+        fleiss_articles,
+        per_article,
+        attribute_figures(pooled, schema),
+    )
 
 
 def as_dict(result: Agreement) -> dict:
     """The figures as plain JSON values."""
+
     def counts(c: Counts) -> dict:
-        return {"spans_a": c.spans_a, "spans_b": c.spans_b, "exact_matches": c.exact,
-                "exact_f1": c.exact_f1, "overlap_f1": c.overlap_f1}
+        return {
+            "spans_a": c.spans_a,
+            "spans_b": c.spans_b,
+            "exact_matches": c.exact,
+            "exact_f1": c.exact_f1,
+            "overlap_f1": c.overlap_f1,
+        }
 
     def attributes(figures: AttributeFigures) -> dict:
-        return {label: {name: {"matched": f.matched, "agree": f.agree, "rate": f.rate,
-                               "kappa": f.kappa} for name, f in by_name.items()}
-                for label, by_name in figures.items()}
+        return {
+            label: {
+                name: {"matched": f.matched, "agree": f.agree, "rate": f.rate, "kappa": f.kappa}
+                for name, f in by_name.items()
+            }
+            for label, by_name in figures.items()
+        }
 
     return {
         "annotators": result.annotators,
         "articles": result.articles,
         "spans": result.spans,
-        "pairs": [{"a": p.a, "b": p.b, "articles": p.articles, "cohen_kappa": p.kappa,
-                   **counts(p.overall),
-                   "labels": {k: counts(v) for k, v in sorted(p.by_label.items())},
-                   "attributes": attributes(p.attributes)}
-                  for p in result.pairs],
+        "pairs": [
+            {
+                "a": p.a,
+                "b": p.b,
+                "articles": p.articles,
+                "cohen_kappa": p.kappa,
+                **counts(p.overall),
+                "labels": {k: counts(v) for k, v in sorted(p.by_label.items())},
+                "attributes": attributes(p.attributes),
+            }
+            for p in result.pairs
+        ],
         "attributes": attributes(result.attributes),
         "fleiss_kappa": result.fleiss,
         "fleiss_articles": result.fleiss_articles,
-        "per_article": [{"article_id": r.article_id, "title": r.title, "annotators": r.annotators,
-                         "exact_f1": r.exact_f1, "overlap_f1": r.overlap_f1, "cohen_kappa": r.kappa}
-                        for r in result.per_article],
+        "per_article": [
+            {
+                "article_id": r.article_id,
+                "title": r.title,
+                "annotators": r.annotators,
+                "exact_f1": r.exact_f1,
+                "overlap_f1": r.overlap_f1,
+                "cohen_kappa": r.kappa,
+            }
+            for r in result.per_article
+        ],
     }

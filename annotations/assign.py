@@ -43,7 +43,8 @@ def check(annotators: Sequence[str], overlap: int) -> None:
     if not 1 <= overlap <= len(annotators):
         raise ValueError(
             f"overlap must be between 1 and the number of annotators ({len(annotators)}), "
-            f"not {overlap}: each article goes to {overlap} different annotator(s)")
+            f"not {overlap}: each article goes to {overlap} different annotator(s)"
+        )
 
 
 def plan(

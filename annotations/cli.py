@@ -29,11 +29,15 @@ PROGRESS_MIN_FILES = 20
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_corpus"
 
 db_option = click.option(
-    "--db", type=click.Path(dir_okay=False), default=None,
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
     help=f"SQLite database (default: ${DB_ENV}, else ./newsmark.db).",
 )
 fetch_option = click.option(
-    "--fetch/--no-fetch", default=True, show_default=True,
+    "--fetch/--no-fetch",
+    default=True,
+    show_default=True,
     help="Fetch the page a feed entry links to when the entry holds only a teaser.",
 )
 
@@ -94,19 +98,38 @@ def _schema_and_keymap(labels: str | None, keymap: str | None):
 
 @main.command("annotate")
 @db_option
-@click.option("--annotator", default=None,
-              help="Your name: your spans and statuses are your own (default: $NEWSMARK_ANNOTATOR, "
-                   "else your login name).")
-@click.option("--labels", "labels", type=click.Path(dir_okay=False), default=None,
-              help="Label schema (TOML): names, keys, colours, attributes. Default: ACTOR, CASUALTY, "
-                   "LOCATION.")
-@click.option("--keymap", type=click.Path(dir_okay=False), default=None,
-              help="Keymap (TOML [keys] table of action id = keys). Default: $NEWSMARK_KEYMAP, else "
-                   "~/.config/newsmark/keymap.toml if it exists.")
-@click.option("--theme", default=None,
-              help="dark or light (default: $NEWSMARK_THEME, else dark), or any Textual theme name.")
-def annotate_command(db: str | None = None, annotator: str | None = None, labels: str | None = None,
-                     keymap: str | None = None, theme: str | None = None) -> None:
+@click.option(
+    "--annotator",
+    default=None,
+    help="Your name: your spans and statuses are your own (default: $NEWSMARK_ANNOTATOR, "
+    "else your login name).",
+)
+@click.option(
+    "--labels",
+    "labels",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Label schema (TOML): names, keys, colours, attributes. Default: ACTOR, CASUALTY, LOCATION.",
+)
+@click.option(
+    "--keymap",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Keymap (TOML [keys] table of action id = keys). Default: $NEWSMARK_KEYMAP, else "
+    "~/.config/newsmark/keymap.toml if it exists.",
+)
+@click.option(
+    "--theme",
+    default=None,
+    help="dark or light (default: $NEWSMARK_THEME, else dark), or any Textual theme name.",
+)
+def annotate_command(
+    db: str | None = None,
+    annotator: str | None = None,
+    labels: str | None = None,
+    keymap: str | None = None,
+    theme: str | None = None,
+) -> None:
     """Open the annotator: article list, article text, keyboard tagging (? for keys)."""
     # The app lives in tui/; the core library itself never imports Textual.
     from tui.app import NewsmarkApp, annotator_name
@@ -122,15 +145,22 @@ def annotate_command(db: str | None = None, annotator: str | None = None, labels
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @fetch_option
-@click.option("--annotator", default=None,
-              help="For exported annotations: import them as this annotator (default: the one "
-                   "each line names).")
-@click.option("--offsets", type=click.Choice(["utf16", "codepoints"]), default=None,
-              help="doccano files: how label offsets count, in UTF-16 code units (doccano's "
-                   "own, the default) or code points. Our export says so on each line "
-                   "(\"offsets\"); a line that says otherwise than --offsets is refused.")
-def import_command(paths: tuple[str, ...], db: str | None, fetch: bool,
-                   annotator: str | None, offsets: str | None) -> None:
+@click.option(
+    "--annotator",
+    default=None,
+    help="For exported annotations: import them as this annotator (default: the one each line names).",
+)
+@click.option(
+    "--offsets",
+    type=click.Choice(["utf16", "codepoints"]),
+    default=None,
+    help="doccano files: how label offsets count, in UTF-16 code units (doccano's "
+    "own, the default) or code points. Our export says so on each line "
+    '("offsets"); a line that says otherwise than --offsets is refused.',
+)
+def import_command(
+    paths: tuple[str, ...], db: str | None, fetch: bool, annotator: str | None, offsets: str | None
+) -> None:
     """Import articles from files, folders (recursively) and feed URLs.
 
     Plain text (.txt), HTML (.html/.htm), JSONL (.jsonl, one article per line)
@@ -154,10 +184,14 @@ def import_command(paths: tuple[str, ...], db: str | None, fetch: bool,
     with store, Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("import", visible=False)
         report = import_paths(
-            store, paths, fetch=fetch,
+            store,
+            paths,
+            fetch=fetch,
             progress=lambda done, total: bar.update(
-                task, completed=done, total=total, visible=total >= PROGRESS_MIN_FILES),
-            annotator=annotator, offsets=offsets,
+                task, completed=done, total=total, visible=total >= PROGRESS_MIN_FILES
+            ),
+            annotator=annotator,
+            offsets=offsets,
         )
     print_report(report, store.path)
     sys.exit(1 if report.failed else 0)
@@ -199,50 +233,94 @@ def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @main.command("export")
 @db_option
-@click.option("--format", "fmt",
-              type=click.Choice(["jsonl", "doccano", "labelstudio", "brat", "conll", "spacy"]),
-              default="jsonl", show_default=True,
-              help="jsonl: Prodigy-style tasks (tokens, spans, attributes); doccano; labelstudio "
-                   "(a JSON task list, and NAME.label_config.xml beside it); brat (a folder); "
-                   "conll (BIO); spacy (.spacy DocBins: a file, or a folder of shards).")
-@click.option("-o", "--output", default="-", show_default=True,
-              help="File to write (a folder for brat; for jsonl, a path ending in / is a folder "
-                   "with train.jsonl and a Hugging Face dataset card); - is standard output.")
-@click.option("--annotator", "annotators", multiple=True,
-              help="Only these annotators (repeat, or A,B). Default: all.")
-@click.option("--status", "statuses", multiple=True,
-              help="done, reviewed, skipped, flagged, in_progress, or all (repeat, or A,B). "
-                   "Default: finished work: done,reviewed,skipped,flagged for the formats that "
-                   "carry an answer (jsonl, doccano, labelstudio), done,reviewed for the others "
-                   "and with --reviewed. in_progress work is written with answer 'ignore' and "
-                   "its status in meta.")
-@click.option("--labels", "schema_file", type=click.Path(dir_okay=False), default=None,
-              help="Label schema TOML whose attributes every span carries (default: the "
-                   "packaged one).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "doccano", "labelstudio", "brat", "conll", "spacy"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: Prodigy-style tasks (tokens, spans, attributes); doccano; labelstudio "
+    "(a JSON task list, and NAME.label_config.xml beside it); brat (a folder); "
+    "conll (BIO); spacy (.spacy DocBins: a file, or a folder of shards).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="File to write (a folder for brat; for jsonl, a path ending in / is a folder "
+    "with train.jsonl and a Hugging Face dataset card); - is standard output.",
+)
+@click.option(
+    "--annotator", "annotators", multiple=True, help="Only these annotators (repeat, or A,B). Default: all."
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help="done, reviewed, skipped, flagged, in_progress, or all (repeat, or A,B). "
+    "Default: finished work: done,reviewed,skipped,flagged for the formats that "
+    "carry an answer (jsonl, doccano, labelstudio), done,reviewed for the others "
+    "and with --reviewed. in_progress work is written with answer 'ignore' and "
+    "its status in meta.",
+)
+@click.option(
+    "--labels",
+    "schema_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Label schema TOML whose attributes every span carries (default: the packaged one).",
+)
 @click.option("--label", "labels", multiple=True, help="Only spans with these labels (repeat, or A,B).")
-@click.option("--since", default=None,
-              help="Only work changed since this date or time (ISO 8601; without a zone, UTC).")
-@click.option("--reviewed", is_flag=True, default=False,
-              help="One record per article: the reviewer's annotation where the article was "
-                   "reviewed, else the one annotator's who finished it (or the first of several "
-                   "whose spans are identical). Articles whose annotators disagree and that "
-                   "no one reviewed yet are left out and counted.")
-@click.option("--shard-size", type=click.IntRange(min=1), default=None,
-              help="spacy: docs per .spacy file (default 5000). -o NAME.spacy is one file when "
-                   "the export fits in one, else a folder NAME.spacy/ of 0000.spacy, 0001.spacy, "
-                   "...; any other -o is always such a folder. spacy train --paths.train reads "
-                   "either.")
-@click.option("--offsets", type=click.Choice(["utf16", "codepoints"]), default="utf16",
-              show_default=True,
-              help="doccano: offsets in UTF-16 code units (doccano's own count) or in code "
-                   "points (Python's).")
-@click.option("--columns", type=click.Choice(["4", "2"]), default="4", show_default=True,
-              help="conll: 4 is 'token -X- _ TAG' (CoNLL-2003's token POS chunk NER), "
-                   "2 is 'token TAG'.")
-def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str, ...],
-                   statuses: tuple[str, ...], schema_file: str | None, labels: tuple[str, ...],
-                   since: str | None, reviewed: bool, shard_size: int | None = None,
-                   offsets: str = "utf16", columns: str = "4") -> None:
+@click.option(
+    "--since", default=None, help="Only work changed since this date or time (ISO 8601; without a zone, UTC)."
+)
+@click.option(
+    "--reviewed",
+    is_flag=True,
+    default=False,
+    help="One record per article: the reviewer's annotation where the article was "
+    "reviewed, else the one annotator's who finished it (or the first of several "
+    "whose spans are identical). Articles whose annotators disagree and that "
+    "no one reviewed yet are left out and counted.",
+)
+@click.option(
+    "--shard-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="spacy: docs per .spacy file (default 5000). -o NAME.spacy is one file when "
+    "the export fits in one, else a folder NAME.spacy/ of 0000.spacy, 0001.spacy, "
+    "...; any other -o is always such a folder. spacy train --paths.train reads "
+    "either.",
+)
+@click.option(
+    "--offsets",
+    type=click.Choice(["utf16", "codepoints"]),
+    default="utf16",
+    show_default=True,
+    help="doccano: offsets in UTF-16 code units (doccano's own count) or in code points (Python's).",
+)
+@click.option(
+    "--columns",
+    type=click.Choice(["4", "2"]),
+    default="4",
+    show_default=True,
+    help="conll: 4 is 'token -X- _ TAG' (CoNLL-2003's token POS chunk NER), 2 is 'token TAG'.",
+)
+def export_command(
+    db: str | None,
+    fmt: str,
+    output: str,
+    annotators: tuple[str, ...],
+    statuses: tuple[str, ...],
+    schema_file: str | None,
+    labels: tuple[str, ...],
+    since: str | None,
+    reviewed: bool,
+    shard_size: int | None = None,
+    offsets: str = "utf16",
+    columns: str = "4",
+) -> None:
     """Write annotations as training data: one record per article and annotator
     (with --reviewed: one per article).
 
@@ -261,61 +339,105 @@ def export_command(db: str | None, fmt: str, output: str, annotators: tuple[str,
     wanted = _split_list(statuses)
     unknown = [s for s in wanted if s not in STATUS_CHOICES]
     if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)}; use {', '.join(STATUS_CHOICES)}",
-                                 param_hint="--status")
+        raise click.BadParameter(
+            f"{', '.join(unknown)}; use {', '.join(STATUS_CHOICES)}", param_hint="--status"
+        )
     try:
         since_stamp = parse_since(since) if since else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
-    filters = Filters(_split_list(annotators), None if "all" in wanted else wanted,
-                      _split_list(labels), since_stamp, reviewed)
+    filters = Filters(
+        _split_list(annotators),
+        None if "all" in wanted else wanted,
+        _split_list(labels),
+        since_stamp,
+        reviewed,
+    )
     if fmt in ("spacy", "brat") and output == "-" and (fmt == "brat" or sys.stdout.isatty()):
         where = "DIR" if fmt == "brat" else "FILE.spacy or DIR"
         raise click.UsageError(f"--format {fmt} needs -o {where}")
     with _open(db) as store:
         try:
-            report = export(store, fmt, output, filters, schema, shard_size=shard_size,
-                            columns=int(columns), offsets=offsets)
+            report = export(
+                store,
+                fmt,
+                output,
+                filters,
+                schema,
+                shard_size=shard_size,
+                columns=int(columns),
+                offsets=offsets,
+            )
         except ExportError as exc:
             raise click.ClickException(str(exc)) from None
     where = "standard output" if output == "-" else output
     if fmt == "spacy" and report.files:
         where += f" ({len(report.files)} shard{'s' if len(report.files) != 1 else ''})"
-    click.echo(f"exported {report.annotations} annotation(s) with {report.spans} span(s) "
-               f"as {fmt} to {where}", err=True)
+    click.echo(
+        f"exported {report.annotations} annotation(s) with {report.spans} span(s) as {fmt} to {where}",
+        err=True,
+    )
     if fmt == "labelstudio" and report.files:
         click.echo(f"labeling config for the project: {report.files[0]}", err=True)
     if report.dropped:
-        what = ("doc.ents cannot hold overlaps (doc.spans['sc'] has them all)" if fmt == "spacy"
-                else f"{fmt} cannot hold overlaps")
-        click.echo(f"dropped {report.dropped} overlapping span(s): {what}; the longest "
-                   "non-overlapping spans were kept (jsonl keeps all)", err=True)
+        what = (
+            "doc.ents cannot hold overlaps (doc.spans['sc'] has them all)"
+            if fmt == "spacy"
+            else f"{fmt} cannot hold overlaps"
+        )
+        click.echo(
+            f"dropped {report.dropped} overlapping span(s): {what}; the longest "
+            "non-overlapping spans were kept (jsonl keeps all)",
+            err=True,
+        )
     if report.left_out:
         many = report.left_out != 1
-        click.echo(f"{report.left_out} article{'s' if many else ''} done by several annotators "
-                   f"{'disagree and are' if many else 'disagrees and is'} not reviewed yet: "
-                   f"left out (newsmark review settles {'them' if many else 'it'})", err=True)
+        click.echo(
+            f"{report.left_out} article{'s' if many else ''} done by several annotators "
+            f"{'disagree and are' if many else 'disagrees and is'} not reviewed yet: "
+            f"left out (newsmark review settles {'them' if many else 'it'})",
+            err=True,
+        )
     if report.left_out_unfinished:
         many = report.left_out_unfinished != 1
-        click.echo(f"{report.left_out_unfinished} article{'s' if many else ''} with only "
-                   "unfinished work, by several annotators whose work differs: left out",
-                   err=True)
+        click.echo(
+            f"{report.left_out_unfinished} article{'s' if many else ''} with only "
+            "unfinished work, by several annotators whose work differs: left out",
+            err=True,
+        )
 
 
 @main.command("agree")
 @db_option
-@click.option("--annotators", "annotators", multiple=True,
-              help="Compare these annotators (A,B,C or repeat). Default: everyone who finished "
-                   "an article.")
+@click.option(
+    "--annotators",
+    "annotators",
+    multiple=True,
+    help="Compare these annotators (A,B,C or repeat). Default: everyone who finished an article.",
+)
 @click.option("--label", default=None, help="Only spans with this label.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--worst", default=10, show_default=True,
-              help="How many articles to list, worst agreement first (table format).")
-@click.option("--labels", "schema_file", type=click.Path(dir_okay=False), default=None,
-              help="Label schema (TOML), as for annotate: its choice attributes get a kappa.")
-def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None, fmt: str,
-                  worst: int, schema_file: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--worst",
+    default=10,
+    show_default=True,
+    help="How many articles to list, worst agreement first (table format).",
+)
+@click.option(
+    "--labels",
+    "schema_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Label schema (TOML), as for annotate: its choice attributes get a kappa.",
+)
+def agree_command(
+    db: str | None,
+    annotators: tuple[str, ...],
+    label: str | None,
+    fmt: str,
+    worst: int,
+    schema_file: str | None,
+) -> None:
     """Inter-annotator agreement over articles two or more annotators marked done.
 
     Per pair: span F1 (exact and overlap match), per label and overall, and
@@ -338,65 +460,129 @@ def agree_command(db: str | None, annotators: tuple[str, ...], label: str | None
         return
     out = _out()
     if not result.articles:
-        out.print(Text("no article has been marked done by two or more of "
-                       f"{', '.join(result.annotators) or 'the annotators'}"))
+        out.print(
+            Text(
+                "no article has been marked done by two or more of "
+                f"{', '.join(result.annotators) or 'the annotators'}"
+            )
+        )
         return
 
     def score(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 
-    out.print(Text(f"{result.articles} articles and {result.spans} spans compared"
-                   + (f" (label {label})" if label else "")))
-    pairs = Table("pair", "articles", "spans", "exact F1", "overlap F1", "Cohen's κ",
-                  title="per pair")
+    out.print(
+        Text(
+            f"{result.articles} articles and {result.spans} spans compared"
+            + (f" (label {label})" if label else "")
+        )
+    )
+    pairs = Table("pair", "articles", "spans", "exact F1", "overlap F1", "Cohen's κ", title="per pair")
     labels = Table("pair", "label", "spans", "exact F1", "overlap F1", title="per pair and label")
     for p in result.pairs:
         name = Text(f"{p.a} / {p.b}")
-        pairs.add_row(name, str(p.articles), f"{p.overall.spans_a} / {p.overall.spans_b}",
-                      score(p.overall.exact_f1), score(p.overall.overlap_f1), score(p.kappa))
+        pairs.add_row(
+            name,
+            str(p.articles),
+            f"{p.overall.spans_a} / {p.overall.spans_b}",
+            score(p.overall.exact_f1),
+            score(p.overall.overlap_f1),
+            score(p.kappa),
+        )
         for lab, c in sorted(p.by_label.items()):
-            labels.add_row(name, Text(lab), f"{c.spans_a} / {c.spans_b}", score(c.exact_f1),
-                           score(c.overlap_f1))
+            labels.add_row(
+                name, Text(lab), f"{c.spans_a} / {c.spans_b}", score(c.exact_f1), score(c.overlap_f1)
+            )
     out.print(pairs)
     out.print(labels)
-    attributes = Table("pair", "label", "attribute", "matched", "agree", "rate", "κ",
-                       title="attributes of exactly matched spans (unset on both sides agrees)")
+    attributes = Table(
+        "pair",
+        "label",
+        "attribute",
+        "matched",
+        "agree",
+        "rate",
+        "κ",
+        title="attributes of exactly matched spans (unset on both sides agrees)",
+    )
     rows = [(Text(f"{p.a} / {p.b}"), p.attributes) for p in result.pairs]
     if len(result.pairs) > 1:
         rows.append((Text("all pairs", style="bold"), result.attributes))
     for name, figures in rows:
         for lab, by_name in figures.items():
             for attribute, f in by_name.items():
-                attributes.add_row(name, Text(lab), Text(attribute), str(f.matched), str(f.agree),
-                                   score(f.rate), score(f.kappa))
+                attributes.add_row(
+                    name,
+                    Text(lab),
+                    Text(attribute),
+                    str(f.matched),
+                    str(f.agree),
+                    score(f.rate),
+                    score(f.kappa),
+                )
     if attributes.row_count:
         out.print(attributes)
     if len(result.annotators) >= 3:
-        out.print(Text(f"Fleiss' κ over the {result.fleiss_articles} articles all "
-                       f"{len(result.annotators)} finished: {score(result.fleiss)}"))
-    table = Table("article", "title", "annotators", "exact F1", "overlap F1", "mean κ",
-                  title=f"worst {min(worst, len(result.per_article))} articles")
+        out.print(
+            Text(
+                f"Fleiss' κ over the {result.fleiss_articles} articles all "
+                f"{len(result.annotators)} finished: {score(result.fleiss)}"
+            )
+        )
+    table = Table(
+        "article",
+        "title",
+        "annotators",
+        "exact F1",
+        "overlap F1",
+        "mean κ",
+        title=f"worst {min(worst, len(result.per_article))} articles",
+    )
     for r in result.per_article[:worst]:
-        table.add_row(str(r.article_id), Text(r.title or ""), Text(", ".join(r.annotators)),
-                      score(r.exact_f1), score(r.overlap_f1), score(r.kappa))
+        table.add_row(
+            str(r.article_id),
+            Text(r.title or ""),
+            Text(", ".join(r.annotators)),
+            score(r.exact_f1),
+            score(r.overlap_f1),
+            score(r.kappa),
+        )
     out.print(table)
 
 
 @main.command("review")
 @db_option
-@click.option("--annotators", "annotators", multiple=True,
-              help="Review these annotators' work (A,B,C or repeat). Default: everyone but the "
-                   "reviewer.")
-@click.option("--reviewer", default=None,
-              help="Your name: the review is saved as your annotation, status reviewed (default: "
-                   "$NEWSMARK_ANNOTATOR, else your login name).")
-@click.option("--labels", "labels", type=click.Path(dir_okay=False), default=None,
-              help="Label schema (TOML), as for annotate.")
-@click.option("--keymap", type=click.Path(dir_okay=False), default=None,
-              help="Keymap (TOML), as for annotate.")
+@click.option(
+    "--annotators",
+    "annotators",
+    multiple=True,
+    help="Review these annotators' work (A,B,C or repeat). Default: everyone but the reviewer.",
+)
+@click.option(
+    "--reviewer",
+    default=None,
+    help="Your name: the review is saved as your annotation, status reviewed (default: "
+    "$NEWSMARK_ANNOTATOR, else your login name).",
+)
+@click.option(
+    "--labels",
+    "labels",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Label schema (TOML), as for annotate.",
+)
+@click.option(
+    "--keymap", type=click.Path(dir_okay=False), default=None, help="Keymap (TOML), as for annotate."
+)
 @click.option("--theme", default=None, help="dark or light, as for annotate.")
-def review_command(db: str | None, annotators: tuple[str, ...], reviewer: str | None,
-                   labels: str | None, keymap: str | None, theme: str | None) -> None:
+def review_command(
+    db: str | None,
+    annotators: tuple[str, ...],
+    reviewer: str | None,
+    labels: str | None,
+    keymap: str | None,
+    theme: str | None,
+) -> None:
     """Settle disagreements over articles two or more annotators marked done.
 
     Spans all of them made (with the same attributes) are accepted already;
@@ -410,23 +596,34 @@ def review_command(db: str | None, annotators: tuple[str, ...], reviewer: str | 
     names = _split_list(annotators)
     who = annotator_name(reviewer)
     if who in names:
-        raise click.BadParameter(f"{who} is one of the annotators under review; a reviewer reviews "
-                                 "others' work (give --reviewer)", param_hint="--reviewer")
+        raise click.BadParameter(
+            f"{who} is one of the annotators under review; a reviewer reviews others' work (give --reviewer)",
+            param_hint="--reviewer",
+        )
     schema, user_keymap = _schema_and_keymap(labels, keymap)
     with _open(db) as store:
         queue = store.review_ids(who, names, "all", 0, 1)
         path = store.path
     if not queue:
-        _err().print(Text("nothing to review: no article is marked done by two or more of "
-                          f"{', '.join(names) or 'the annotators'}"))
+        _err().print(
+            Text(
+                "nothing to review: no article is marked done by two or more of "
+                f"{', '.join(names) or 'the annotators'}"
+            )
+        )
         return
     NewsmarkApp(path, who, schema, user_keymap, theme, review=names).run()
 
 
 @main.command("clean")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--outdir", type=click.Path(file_okay=False), default=None,
-              help="Write OUTDIR/<stem>.txt per article instead of printing.")
+@click.option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write OUTDIR/<stem>.txt per article instead of printing.",
+)
 @fetch_option
 def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> None:
     """Print (or write) the cleaned text of files: the cleaner import uses, no database."""
@@ -467,9 +664,18 @@ def stats_command(db: str | None, as_json: bool) -> None:
     with _open(db) as store:
         stats = store.stats()
     if as_json:
-        click.echo(json.dumps({"articles": stats.articles, "sources": stats.sources,
-                               "statuses": stats.statuses, "labels": stats.labels,
-                               "clitic_ends": stats.clitic_ends}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "articles": stats.articles,
+                    "sources": stats.sources,
+                    "statuses": stats.statuses,
+                    "labels": stats.labels,
+                    "clitic_ends": stats.clitic_ends,
+                },
+                indent=2,
+            )
+        )
         return
     out = _out()
     out.print(Text(f"{stats.articles} articles from {stats.sources} sources"))
@@ -487,8 +693,10 @@ def stats_command(db: str | None, as_json: bool) -> None:
         table.add_row(*row)
     out.print(table)
     if any(stats.clitic_ends.values()):
-        out.print(f"ends 's: {sum(stats.clitic_ends.values())} spans end in a possessive "
-                  "(\"Syria's\", \"soldiers'\"), made before snapping left it out")
+        out.print(
+            f"ends 's: {sum(stats.clitic_ends.values())} spans end in a possessive "
+            '("Syria\'s", "soldiers\'"), made before snapping left it out'
+        )
 
 
 @main.command("reclean")
@@ -511,8 +719,9 @@ def reclean_command(db: str | None) -> None:
                 report.problems.append(Problem(doc.origin, "new cleaner finds no text: old text kept"))
                 continue
             report.count(store.reclean(article_id, cleaned.text, CLEANER_VERSION))
-    click.echo(f"re-cleaned {report.recleaned}, kept {report.kept} (annotated), "
-               f"cleaner version {CLEANER_VERSION}")
+    click.echo(
+        f"re-cleaned {report.recleaned}, kept {report.kept} (annotated), cleaner version {CLEANER_VERSION}"
+    )
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
 
@@ -527,29 +736,44 @@ def list_articles(db: str | None, limit: int, search: str | None) -> None:
         _import_sample_if_empty(store, db)
         rows = store.search(search, limit) if search else store.page(0, limit)
         total = store.article_count()
-    table = Table("id", "title", "source", "published",
-                  title=Text(f"{len(rows)} of {total} articles"))
+    table = Table("id", "title", "source", "published", title=Text(f"{len(rows)} of {total} articles"))
     for row in rows:
-        table.add_row(str(row.id), Text(row.title or "(untitled)"), Text(row.source or ""),
-                      Text(row.published or ""))
+        table.add_row(
+            str(row.id), Text(row.title or "(untitled)"), Text(row.source or ""), Text(row.published or "")
+        )
     _out().print(table)
 
 
 @main.command("assign")
 @db_option
-@click.option("--annotators", "annotators", multiple=True,
-              help="Who gets the articles (A,B,C or repeat). With --clear: whose assignments "
-                   "to remove (default: everyone's).")
-@click.option("--overlap", type=int, default=None,
-              help="How many different annotators each article goes to (1 to the number of "
-                   "annotators).")
-@click.option("--seed", type=int, default=None,
-              help="Seed for the shuffle and tie-breaks: the same seed gives the same plan.")
-@click.option("--clear", is_flag=True,
-              help="First remove the assignments of --annotators (or all); with --overlap, "
-                   "then deal the freed articles out again.")
-def assign_command(db: str | None, annotators: tuple[str, ...], overlap: int | None,
-                   seed: int | None, clear: bool) -> None:
+@click.option(
+    "--annotators",
+    "annotators",
+    multiple=True,
+    help="Who gets the articles (A,B,C or repeat). With --clear: whose assignments "
+    "to remove (default: everyone's).",
+)
+@click.option(
+    "--overlap",
+    type=int,
+    default=None,
+    help="How many different annotators each article goes to (1 to the number of annotators).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed for the shuffle and tie-breaks: the same seed gives the same plan.",
+)
+@click.option(
+    "--clear",
+    is_flag=True,
+    help="First remove the assignments of --annotators (or all); with --overlap, "
+    "then deal the freed articles out again.",
+)
+def assign_command(
+    db: str | None, annotators: tuple[str, ...], overlap: int | None, seed: int | None, clear: bool
+) -> None:
     """Give each article still to do to --overlap annotators, balancing their loads.
 
     Only articles assigned to nobody and finished by none of the annotators are
@@ -572,8 +796,10 @@ def assign_command(db: str | None, annotators: tuple[str, ...], overlap: int | N
     with _open(db) as store:
         if clear:
             removed = store.clear_assignments(names or None)
-            click.echo(f"removed {removed} assignment(s) of "
-                       f"{', '.join(names) if names else 'every annotator'}", err=True)
+            click.echo(
+                f"removed {removed} assignment(s) of {', '.join(names) if names else 'every annotator'}",
+                err=True,
+            )
         if overlap is None:
             return
         # One write transaction from reading what is free to saving the plan: two
@@ -585,11 +811,16 @@ def assign_command(db: str | None, annotators: tuple[str, ...], overlap: int | N
             added = store.assign(plan(todo, names, overlap, seed, load)) if todo else {}
         counts = store.assignment_counts()
     if todo:
-        click.echo(f"assigned {len(todo)} article(s), each to {overlap} of {len(names)} "
-                   f"annotator(s): {sum(added.values())} new assignment(s)", err=True)
+        click.echo(
+            f"assigned {len(todo)} article(s), each to {overlap} of {len(names)} "
+            f"annotator(s): {sum(added.values())} new assignment(s)",
+            err=True,
+        )
     else:
-        click.echo("nothing to assign: every article is already assigned, or finished by "
-                   f"{', '.join(names)}", err=True)
+        click.echo(
+            f"nothing to assign: every article is already assigned, or finished by {', '.join(names)}",
+            err=True,
+        )
     table = Table("annotator", "newly assigned", "assigned", "finished", title="assignments")
     for name in names:
         assigned, finished = counts.get(name, (0, 0))

@@ -25,6 +25,7 @@ from annotations.corpus.readers import read_input
 from annotations.model import Document, NewArticle, Problem
 from annotations.storage import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store
 
+
 @dataclass
 class ImportReport:
     """What an import did. ``problems`` are failures; ``ignored`` are not."""
@@ -45,14 +46,15 @@ class ImportReport:
         return bool(self.problems)
 
     def count(self, outcome: str) -> None:
-        attr = {ADDED: "added", DUPLICATE: "duplicates", RECLEANED: "recleaned",
-                KEPT_ANNOTATED: "kept"}[outcome]
+        attr = {ADDED: "added", DUPLICATE: "duplicates", RECLEANED: "recleaned", KEPT_ANNOTATED: "kept"}[
+            outcome
+        ]
         setattr(self, attr, getattr(self, attr) + 1)
 
 
 def content_hash(doc_format: str, content: str) -> str:
     """Identity of an article: its format and raw content, whitespace at the ends aside."""
-    return hashlib.sha256(f"{doc_format}\n{content.strip()}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{doc_format}\n{content.strip()}".encode()).hexdigest()
 
 
 def clean_document(doc: Document, boilerplate: frozenset[str] = frozenset()) -> Cleaned:
@@ -209,8 +211,14 @@ def split_inputs(paths: Iterable[str]) -> tuple[list[Input], list[Problem], list
     return inputs, problems, ignored
 
 
-def import_annotation_file(store: Store, item: Input, kind: str, report: ImportReport,
-                           annotator: str | None = None, offsets: str | None = None) -> None:
+def import_annotation_file(
+    store: Store,
+    item: Input,
+    kind: str,
+    report: ImportReport,
+    annotator: str | None = None,
+    offsets: str | None = None,
+) -> None:
     """Import an export (JSONL tasks, doccano, Label Studio) in one transaction; bad lines
     are reported. ``offsets``: how doccano offsets count (see :mod:`annotations.export.read`)."""
     from annotations.export.read import read_annotations
@@ -237,8 +245,9 @@ def import_annotation_file(store: Store, item: Input, kind: str, report: ImportR
     report.files += 1
 
 
-def _label_studio_files(problems: list[Problem], ignored: list[Unreadable]
-                        ) -> tuple[list[Input], list[Problem], list[Unreadable]]:
+def _label_studio_files(
+    problems: list[Problem], ignored: list[Unreadable]
+) -> tuple[list[Input], list[Problem], list[Unreadable]]:
     """The ``.json`` files (no article format) that are Label Studio task lists, taken
     out of the files passed over; one named on the command line that is not one is
     a problem that says what a ``.json`` can be."""
@@ -253,9 +262,14 @@ def _label_studio_files(problems: list[Problem], ignored: list[Unreadable]
         if task_list(problem.origin):
             found.append(Input(problem.origin, "json", str(Path(problem.origin).parent)))
         elif problem.origin.lower().endswith(".json") and Path(problem.origin).is_file():
-            kept.append(Problem(problem.origin, f"{problem.reason}: a .json file is imported "
-                                "only as a Label Studio task list (a JSON list of tasks with "
-                                "data and annotations)"))
+            kept.append(
+                Problem(
+                    problem.origin,
+                    f"{problem.reason}: a .json file is imported "
+                    "only as a Label Studio task list (a JSON list of tasks with "
+                    "data and annotations)",
+                )
+            )
         else:
             kept.append(problem)
     passed: list[Unreadable] = []
@@ -268,8 +282,12 @@ def _label_studio_files(problems: list[Problem], ignored: list[Unreadable]
 
 
 def import_paths(
-    store: Store, paths: Iterable[str], *, fetch: bool = True,
-    progress: Callable[[int, int], None] | None = None, annotator: str | None = None,
+    store: Store,
+    paths: Iterable[str],
+    *,
+    fetch: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    annotator: str | None = None,
     offsets: str | None = None,
 ) -> ImportReport:
     """Import every article under ``paths`` into ``store``.
@@ -282,8 +300,7 @@ def import_paths(
     from annotations.export.read import annotation_kind
 
     inputs, problems, ignored = split_inputs(paths)
-    kinds = {item.location: annotation_kind(item.location)
-             for item in inputs if item.kind == "jsonl"}
+    kinds = {item.location: annotation_kind(item.location) for item in inputs if item.kind == "jsonl"}
     exported = [item for item in inputs if kinds.get(item.location)]
     inputs = [item for item in inputs if not kinds.get(item.location)]
     found, problems, ignored = _label_studio_files(problems, ignored)
@@ -291,8 +308,7 @@ def import_paths(
     exported += found
     pipeline = Pipeline(store, fetch=fetch)
     for item in exported:
-        import_annotation_file(store, item, kinds[item.location] or "", pipeline.report, annotator,
-                               offsets)
+        import_annotation_file(store, item, kinds[item.location] or "", pipeline.report, annotator, offsets)
     pipeline.report.problems.extend(problems)
     pipeline.report.ignored.extend(ignored)
     pipeline.count_lines(inputs)

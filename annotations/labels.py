@@ -115,7 +115,9 @@ class Attribute:
             if len({v.casefold() for v in values}) != len(values):
                 raise ValueError(f"attribute {self.name!r}: choice values repeat")
         elif values:
-            raise ValueError(f"attribute {self.name!r}: values are only for type = \"choice\", not {self.type!r}")
+            raise ValueError(
+                f'attribute {self.name!r}: values are only for type = "choice", not {self.type!r}'
+            )
 
     def coerce(self, raw: object) -> Any:
         """The typed value of what the annotator typed; ``None`` when left empty."""
@@ -243,7 +245,9 @@ class _Locator:
         if len(self.headers) != count:  # labels = [{...}] inline, or a mix: no blocks to go by
             self.headers = []
 
-    def line(self, index: int, name: object, field: str | None = None, attribute: str | None = None) -> int | None:
+    def line(
+        self, index: int, name: object, field: str | None = None, attribute: str | None = None
+    ) -> int | None:
         """1-based line of a label's field (or attribute), else of the label itself."""
         if self.headers:
             first = self.headers[index]

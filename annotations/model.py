@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 RawFormat = Literal["text", "html"]
@@ -160,8 +160,13 @@ def attribute_key(attributes: Mapping[str, Any]) -> AttributeKey:
     ``{"kind": None}`` and ``{}`` are the same. Values go through JSON so that any
     value (from an imported file too) compares and sorts: ``2`` and ``"2"`` differ.
     """
-    return tuple(sorted((name, json.dumps(value, ensure_ascii=False, sort_keys=True))
-                        for name, value in attributes.items() if value is not None))
+    return tuple(
+        sorted(
+            (name, json.dumps(value, ensure_ascii=False, sort_keys=True))
+            for name, value in attributes.items()
+            if value is not None
+        )
+    )
 
 
 @dataclass(slots=True)

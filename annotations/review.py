@@ -102,8 +102,7 @@ def compare(work: Mapping[str, Sequence[Span | SpanData]]) -> Comparison:
         group.append(k)
     if group:
         regions.append(_region(group, made, annotators))
-    return Comparison(annotators, consensus, tuple(regions),
-                      {k: tuple(v) for k, v in made.items()}, spans)
+    return Comparison(annotators, consensus, tuple(regions), {k: tuple(v) for k, v in made.items()}, spans)
 
 
 def _region(keys: list[Key], made: Mapping[Key, list[str]], annotators: Sequence[str]) -> Region:
@@ -116,8 +115,9 @@ def start(store: Store, article_id: int, reviewer: str, comparison: Comparison) 
     return store.start_review(article_id, reviewer, comparison.consensus)
 
 
-def accept(store: Store, article_id: int, reviewer: str, comparison: Comparison,
-           region: Region, annotator: str) -> None:
+def accept(
+    store: Store, article_id: int, reviewer: str, comparison: Comparison, region: Region, annotator: str
+) -> None:
     """Make the reviewer's spans in ``region`` exactly ``annotator``'s version.
 
     Spans the reviewer added by hand (keys no annotator made) are left alone.
@@ -132,8 +132,15 @@ def reject(store: Store, article_id: int, reviewer: str, comparison: Comparison,
     _settle(store, article_id, reviewer, comparison, region, frozenset(), NONE)
 
 
-def _settle(store: Store, article_id: int, reviewer: str, comparison: Comparison, region: Region,
-            wanted: frozenset[Key], choice: str) -> None:
+def _settle(
+    store: Store,
+    article_id: int,
+    reviewer: str,
+    comparison: Comparison,
+    region: Region,
+    wanted: frozenset[Key],
+    choice: str,
+) -> None:
     with store.edit_group():
         have: set[Key] = set()
         for span in store.spans(article_id, reviewer):
@@ -148,8 +155,9 @@ def _settle(store: Store, article_id: int, reviewer: str, comparison: Comparison
         store.decide(article_id, reviewer, region.start, region.end, choice)
 
 
-def settle_by_hand(store: Store, article_id: int, reviewer: str, comparison: Comparison,
-                   start_: int, end: int) -> None:
+def settle_by_hand(
+    store: Store, article_id: int, reviewer: str, comparison: Comparison, start_: int, end: int
+) -> None:
     """The reviewer changed spans over ``start_:end`` by hand: open regions there are settled.
 
     Call it inside the same :meth:`Store.edit_group` as the change, so one

@@ -34,17 +34,46 @@ if TYPE_CHECKING:
 
 TERMINALS = frozenset(".!?…")
 CLOSING = frozenset({'"', "”", "’", "'", ")", "]", "»", "›"})
-OPENING = frozenset('"“‘\'([«‹„')
+OPENING = frozenset("\"“‘'([«‹„")
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-ABBREVIATIONS = frozenset({
-    "Mr", "Mrs", "Ms", "Dr", "Gen", "Col", "Lt", "Sgt", "Capt", "Gov", "Sen", "Rep", "Prof",
-    "St", "Jr", "Sr", "No", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
-    "Oct", "Nov", "Dec", "vs", "etc",
-})
+ABBREVIATIONS = frozenset(
+    {
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Gen",
+        "Col",
+        "Lt",
+        "Sgt",
+        "Capt",
+        "Gov",
+        "Sen",
+        "Rep",
+        "Prof",
+        "St",
+        "Jr",
+        "Sr",
+        "No",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+        "vs",
+        "etc",
+    }
+)
 
 
-def sentence_starts(text: str, tokens: DocTokens,
-                    protected: Sequence[tuple[int, int]] = ()) -> list[int]:
+def sentence_starts(text: str, tokens: DocTokens, protected: Sequence[tuple[int, int]] = ()) -> list[int]:
     """Indices of the tokens that begin a sentence, ascending; ``[]`` for no tokens.
 
     The first is always ``0``; every other is a non-whitespace token.

@@ -42,8 +42,9 @@ def _mark_ranges() -> str:
     written as e + U+0301 (or any Devanagari vowel sign) would split a word.
     Marks live only below U+20000 and in U+E0000..U+E0FFF (variation selectors).
     """
-    return _class_body(cp for cp in [*range(0x20000), *range(0xE0000, 0xE1000)]
-                       if unicodedata.category(chr(cp))[0] == "M")
+    return _class_body(
+        cp for cp in [*range(0x20000), *range(0xE0000, 0xE1000)] if unicodedata.category(chr(cp))[0] == "M"
+    )
 
 
 def _class_body(codepoints: Iterable[int]) -> str:
@@ -66,7 +67,7 @@ _CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
 )
 # What a punctuation token carries along: marks, skin tones, emoji tag characters.
-_EXT = f"[{_MARKS}\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]"
+_EXT = f"[{_MARKS}\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
 _WCHAR = f"[^\\W{_CJK}]"  # a word character outside CJK
 _LETTER = f"[^\\W\\d_{_CJK}]"
 _M = f"[{_MARKS}]"
@@ -80,7 +81,7 @@ _JOIN_ANY = "(?:['\u2019\\-\u2010\u2011\u00ad\u200c\u200d]|(?<=\\d)[.,\u066b\u06
 _CLITIC = f"['\u2019][sS](?!{_WCHAR}|{_M}|{_JOIN_ANY}{_PIECE})"
 _JOIN = f"(?:(?!{_CLITIC}){_JOIN_ANY})"
 _WORD = f"(?:{_PIECE}(?:{_JOIN}{_PIECE})*|(?=\\w)[{_CJK}]{_M}*)"
-_PUNCT = f"(?:[\U0001F1E6-\U0001F1FF]{{2}}|\\S{_EXT}*(?:\u200d[^\\s\\w]{_EXT}*)*)"
+_PUNCT = f"(?:[\U0001f1e6-\U0001f1ff]{{2}}|\\S{_EXT}*(?:\u200d[^\\s\\w]{_EXT}*)*)"
 
 _TOKEN_RE = re.compile(f"(?P<word>{_WORD})|{_CLITIC}|{_PUNCT}")
 _WORD_RE = re.compile(_WORD)
@@ -233,9 +234,7 @@ def _hard_re() -> re.Pattern[str]:
     """A text holding any of these characters takes the full rules.
 
     Built on first use (about 25 ms): only the exporter needs it, not the app's start-up."""
-    return re.compile(
-        f"[{_bmp_ranges(re.compile(f'[{_MARKS}{_CJK}]'))}\u200c\u200d\U00010000-\U0010ffff]"
-    )
+    return re.compile(f"[{_bmp_ranges(re.compile(f'[{_MARKS}{_CJK}]'))}\u200c\u200d\U00010000-\U0010ffff]")
 
 
 # Whitespace that is a token of its own (spaCy's layout): a run at the start of

@@ -69,8 +69,10 @@ def time_text(bench: Path, rounds: int) -> float:
 
 def report(name: str, scorer, gt: dict, preds: dict) -> dict:
     m = scorer.evaluate(gt, preds, 4, n_bootstrap=0)
-    print(f"{name:<6} F1 {m['f1']:.3f}  P {m['precision']:.3f}  R {m['recall']:.3f}  "
-          f"exact {m['accuracy']:.3f}  empty {m['n_empty']}  (n={len(gt)})")
+    print(
+        f"{name:<6} F1 {m['f1']:.3f}  P {m['precision']:.3f}  R {m['recall']:.3f}  "
+        f"exact {m['accuracy']:.3f}  empty {m['n_empty']}  (n={len(gt)})"
+    )
     return m
 
 
@@ -105,8 +107,10 @@ def main() -> None:
                     print(f"   {f:.3f}  P {p:.3f}  R {r:.3f}  {doc_id}")
     if args.mode in ("text", "both"):
         rate = time_text(args.bench, args.rounds)
-        print(f"speed  plain-text cleaner: {rate:,.0f} articles/s on one core "
-              f"(median of {args.rounds} passes over {len(gt)} pages)")
+        print(
+            f"speed  plain-text cleaner: {rate:,.0f} articles/s on one core "
+            f"(median of {args.rounds} passes over {len(gt)} pages)"
+        )
 
 
 if __name__ == "__main__":

@@ -68,11 +68,24 @@ def add_annotations(db: Path, spans_per_article: int, seed: int) -> int:
             i = rng.randrange(len(words))
             j = min(len(words) - 1, i + rng.choice((0, 0, 1, 2)))
             start, end = words[i][0], words[j][1]
-            rows.append((article_id, alice, start, end, rng.choice(("ACTOR", "CASUALTY", "LOCATION")),
-                         text[start:end], "{}", stamp, stamp))
-        conn.executemany('INSERT INTO spans (article_id, annotator_id, start, "end", label, text,'
-                         " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         rows)
+            rows.append(
+                (
+                    article_id,
+                    alice,
+                    start,
+                    end,
+                    rng.choice(("ACTOR", "CASUALTY", "LOCATION")),
+                    text[start:end],
+                    "{}",
+                    stamp,
+                    stamp,
+                )
+            )
+        conn.executemany(
+            'INSERT INTO spans (article_id, annotator_id, start, "end", label, text,'
+            " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         conn.execute("INSERT INTO article_status VALUES (?, ?, 'done', ?)", (article_id, alice, stamp))
         total += len(rows)
     conn.execute("COMMIT")
@@ -144,8 +157,7 @@ def run_export(db: Path, out: Path, fmt: str, workers: int | None) -> Run:
     env = dict(os.environ)
     if workers is not None:
         env["NEWSMARK_EXPORT_WORKERS"] = str(workers)
-    cmd = [sys.executable, "-m", "annotations", "export", "--db", str(db), "--format", fmt,
-           "-o", str(out)]
+    cmd = [sys.executable, "-m", "annotations", "export", "--db", str(db), "--format", fmt, "-o", str(out)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = 0
@@ -159,34 +171,46 @@ def run_export(db: Path, out: Path, fmt: str, workers: int | None) -> Run:
         raise RuntimeError(f"export failed ({proc.returncode}): {err.strip()[-500:]}")
     found = SPANS.search(err)
     run = Run(seconds, int(found.group(2)) if found else 0, peak_rss, peak_pss, output_size(out))
-    print(f"    {fmt:<12} {seconds:7.2f} s  largest RSS {mib(run.largest_rss):>11}  "
-          f"PSS sum {mib(peak_pss):>11}  {err.strip().splitlines()[0]}", flush=True)
+    print(
+        f"    {fmt:<12} {seconds:7.2f} s  largest RSS {mib(run.largest_rss):>11}  "
+        f"PSS sum {mib(peak_pss):>11}  {err.strip().splitlines()[0]}",
+        flush=True,
+    )
     return run
 
 
 def report(results: dict[str, list[Run] | str], articles: int) -> None:
     """The table: per format, medians over its runs, and the peaks over them."""
     print(f"\n{articles:,} articles | median of runs | spans/s = spans written / median s")
-    print(f"{'format':<12} {'runs':>4} {'seconds':>9} {'spans/s':>11} {'largest RSS':>13} "
-          f"{'PSS sum':>13} {'output':>13}")
+    print(
+        f"{'format':<12} {'runs':>4} {'seconds':>9} {'spans/s':>11} {'largest RSS':>13} "
+        f"{'PSS sum':>13} {'output':>13}"
+    )
     for fmt, runs in results.items():
         if isinstance(runs, str):
             print(f"{fmt:<12} failed: {runs}")
             continue
         seconds = statistics.median(r.seconds for r in runs)
-        print(f"{fmt:<12} {len(runs):>4} {seconds:>9.2f} {runs[0].spans / seconds:>11,.0f} "
-              f"{mib(max(r.largest_rss for r in runs)):>13} "
-              f"{mib(max(r.pss_sum for r in runs)):>13} {mib(runs[-1].size):>13}")
+        print(
+            f"{fmt:<12} {len(runs):>4} {seconds:>9.2f} {runs[0].spans / seconds:>11,.0f} "
+            f"{mib(max(r.largest_rss for r in runs)):>13} "
+            f"{mib(max(r.pss_sum for r in runs)):>13} {mib(runs[-1].size):>13}"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--spans", type=int, default=10, help="spans per article")
     parser.add_argument("--db", type=Path, default=None, help="reuse or keep this database")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--format", default=",".join(FORMATS),
-                        help="formats to run, comma-separated (default: all of FORMATS)")
+    parser.add_argument(
+        "--format",
+        default=",".join(FORMATS),
+        help="formats to run, comma-separated (default: all of FORMATS)",
+    )
     parser.add_argument("--workers", type=int, default=None, help="export worker processes")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

@@ -45,8 +45,10 @@ sys.path.insert(0, str(ROOT))
 from annotations.model import Annotation, SpanData, Status  # noqa: E402
 from annotations.storage import Store, now  # noqa: E402
 
-WORDS = ("the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
-         "and Turkey's ministry reported 1,200 displaced after shelling of the town").split()
+WORDS = (
+    "the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
+    "and Turkey's ministry reported 1,200 displaced after shelling of the town"
+).split()
 
 
 def build(db: Path, n: int, late: bool, seed: int = 1) -> None:
@@ -66,13 +68,13 @@ def build(db: Path, n: int, late: bool, seed: int = 1) -> None:
                 label = rng.choice(("ACTOR", "CASUALTY", "LOCATION"))
                 attributes: dict = {}
                 if may and label == "CASUALTY" and rng.random() < 0.5:
-                    attributes = {"kind": rng.choice(("killed", "wounded")),
-                                  "count": rng.randint(1, 90)}
+                    attributes = {"kind": rng.choice(("killed", "wounded")), "count": rng.randint(1, 90)}
                 elif may and label == "LOCATION" and rng.random() < 0.3:
                     attributes = {"lat": rng.uniform(-90, 90), "lon": rng.uniform(-180, 180)}
                 spans.append(SpanData(start, end, label, text[start:end], attributes))
-            store.import_annotation(Annotation(None, text, "alice", Status.DONE, now(), spans,
-                                               f"Article {i}", "wire", None, None))
+            store.import_annotation(
+                Annotation(None, text, "alice", Status.DONE, now(), spans, f"Article {i}", "wire", None, None)
+            )
 
 
 def load(path: Path, cache: Path):
@@ -82,8 +84,7 @@ def load(path: Path, cache: Path):
     datasets.disable_progress_bars()
     if path.is_dir():
         return datasets.load_dataset(str(path), split="train", cache_dir=str(cache))
-    return datasets.load_dataset("json", data_files=str(path), split="train",
-                                 cache_dir=str(cache))
+    return datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(cache))
 
 
 def main() -> None:
@@ -97,14 +98,25 @@ def main() -> None:
         db = work / "bench.db"
         build(db, args.articles, args.late)
         for target in (work / "train.jsonl", work / "folder"):
-            export = [sys.executable, "-m", "annotations", "export", "--db", str(db), "-o",
-                      f"{target}/" if target.name == "folder" else str(target)]
+            export = [
+                sys.executable,
+                "-m",
+                "annotations",
+                "export",
+                "--db",
+                str(db),
+                "-o",
+                f"{target}/" if target.name == "folder" else str(target),
+            ]
             subprocess.run(export, check=True, stderr=subprocess.DEVNULL)
-            size = sum(f.stat().st_size for f in target.rglob("*")) if target.is_dir() \
-                else target.stat().st_size
-            print(f"\nexport {'into a folder, with its card' if target.is_dir() else 'to a file'}: "
-                  f"{args.articles:,} articles, {size / 2**20:.1f} MiB"
-                  f"{' (attributes only in the last fifth)' if args.late else ''}")
+            size = (
+                sum(f.stat().st_size for f in target.rglob("*")) if target.is_dir() else target.stat().st_size
+            )
+            print(
+                f"\nexport {'into a folder, with its card' if target.is_dir() else 'to a file'}: "
+                f"{args.articles:,} articles, {size / 2**20:.1f} MiB"
+                f"{' (attributes only in the last fifth)' if args.late else ''}"
+            )
             measure(db, target, work, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -118,8 +130,7 @@ def measure(db: Path, target: Path, work: Path, runs: int) -> None:
         try:
             ds = load(target, cache)
         except Exception as exc:  # the failure is the finding: say it and go on
-            print(f"datasets.load_dataset failed: {type(exc).__name__}: {exc}"
-                  f" (cause: {exc.__cause__!r})")
+            print(f"datasets.load_dataset failed: {type(exc).__name__}: {exc} (cause: {exc.__cause__!r})")
             return
         times.append(time.perf_counter() - start)
     assert ds is not None
@@ -131,7 +142,8 @@ def measure(db: Path, target: Path, work: Path, runs: int) -> None:
     for row in ds:
         ann = saved[row["meta"]["id"]]
         assert [(s["start"], s["end"], s["label"]) for s in row["spans"]] == [
-            (s.start, s.end, s.label) for s in ann.spans]
+            (s.start, s.end, s.label) for s in ann.spans
+        ]
         for got, span in zip(row["spans"], ann.spans):
             assert isinstance(got, dict), "spans are not records"
             assert {k: v for k, v in got["attributes"].items() if v is not None} == span.attributes

@@ -66,8 +66,12 @@ def import_once(corpus: Path, db: Path) -> tuple[float, int, int]:
 
 def import_cli(corpus: Path, db: Path) -> float:
     t0 = time.perf_counter()
-    subprocess.run(["newsmark", "import", str(corpus), "--db", str(db), "--no-fetch"],
-                   check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        ["newsmark", "import", str(corpus), "--db", str(db), "--no-fetch"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t0
 
 
@@ -79,13 +83,21 @@ def profile(corpus: Path, db: Path, n: int) -> None:
     stats = pstats.Stats(prof)
     # Total under the profiler is inflated; shares are what to read.
     total = sum(v[3] for k, v in stats.stats.items() if k[2] == "import_paths")  # type: ignore[attr-defined]
-    print(f"\nprofile of {n:,} articles ({added:,} added, {seconds:.1f} s under cProfile; "
-          f"{added / seconds:,.0f} articles/s with profiler overhead)")
+    print(
+        f"\nprofile of {n:,} articles ({added:,} added, {seconds:.1f} s under cProfile; "
+        f"{added / seconds:,.0f} articles/s with profiler overhead)"
+    )
     for label, func, suffix in PHASES:
-        cum = sum(v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
-                  if k[2] == func and k[0].endswith(suffix))
-        calls = sum(v[1] for k, v in stats.stats.items()  # type: ignore[attr-defined]
-                    if k[2] == func and k[0].endswith(suffix))
+        cum = sum(
+            v[3]
+            for k, v in stats.stats.items()  # type: ignore[attr-defined]
+            if k[2] == func and k[0].endswith(suffix)
+        )
+        calls = sum(
+            v[1]
+            for k, v in stats.stats.items()  # type: ignore[attr-defined]
+            if k[2] == func and k[0].endswith(suffix)
+        )
         print(f"  {label:<34} {cum:7.2f} s  {100 * cum / total:5.1f} %  ({calls:,} calls)")
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(15)
@@ -102,8 +114,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="timed imports, each into a fresh database")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cli", action="store_true", help="also time the newsmark command (subprocess)")
-    ap.add_argument("--profile", type=int, nargs="?", const=5000, default=None, metavar="N",
-                    help="profile an import of N articles (default 5,000)")
+    ap.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=5000,
+        default=None,
+        metavar="N",
+        help="profile an import of N articles (default 5,000)",
+    )
     ap.add_argument("--workdir", type=Path, default=None, help="where the corpus and databases go")
     ap.add_argument("--keep", action="store_true", help="keep the corpus and databases")
     args = ap.parse_args(argv)
@@ -114,26 +133,34 @@ def main(argv: list[str] | None = None) -> None:
             corpus = work / f"corpus-{args.format}-{args.articles}"
             t0 = time.perf_counter()
             files = write_corpus(corpus, args.articles, args.seed, args.format)
-            print(f"corpus: {args.articles:,} {args.format} articles in {files:,} files "
-                  f"({time.perf_counter() - t0:.1f} s to generate), seed {args.seed}")
+            print(
+                f"corpus: {args.articles:,} {args.format} articles in {files:,} files "
+                f"({time.perf_counter() - t0:.1f} s to generate), seed {args.seed}"
+            )
             for run in range(1, args.repeat + 1):
                 db = work / f"import-{run}.db"
                 seconds, added, problems = import_once(corpus, db)
                 rates.append(args.articles / seconds)
-                print(f"run {run}: {seconds:8.1f} s  {rates[-1]:8,.0f} articles/s  "
-                      f"added {added:,}  problems {problems:,}  db {mib(db_size(db))}"
-                      f" ({db_size(db) / max(added, 1):,.0f} B/article)")
+                print(
+                    f"run {run}: {seconds:8.1f} s  {rates[-1]:8,.0f} articles/s  "
+                    f"added {added:,}  problems {problems:,}  db {mib(db_size(db))}"
+                    f" ({db_size(db) / max(added, 1):,.0f} B/article)"
+                )
                 if run < args.repeat:
                     os.unlink(db)
             if args.cli:
                 db = work / "import-cli.db"
                 seconds = import_cli(corpus, db)
-                print(f"cli:   {seconds:8.1f} s  {args.articles / seconds:8,.0f} articles/s  "
-                      f"(newsmark import, subprocess)")
+                print(
+                    f"cli:   {seconds:8.1f} s  {args.articles / seconds:8,.0f} articles/s  "
+                    f"(newsmark import, subprocess)"
+                )
             median = statistics.median(rates)
             verdict = "meets" if median >= FLOOR else "MISSES"
-            print(f"\nimport, {args.format}, {args.articles:,} articles: median {median:,.0f} articles/s "
-                  f"over {len(rates)} run(s); {verdict} the floor of {FLOOR:.0f} articles/s")
+            print(
+                f"\nimport, {args.format}, {args.articles:,} articles: median {median:,.0f} articles/s "
+                f"over {len(rates)} run(s); {verdict} the floor of {FLOOR:.0f} articles/s"
+            )
         if args.profile:
             small = work / f"corpus-{args.format}-{args.profile}"
             write_corpus(small, args.profile, args.seed, args.format)

@@ -42,7 +42,7 @@ def main(tasks_path: Path, config_path: Path) -> int:
                     if item["type"] == "labels":
                         regions += 1
                         value = item["value"]
-                        if text[value["start"]:value["end"]] != value["text"]:
+                        if text[value["start"] : value["end"]] != value["text"]:
                             errors.append(f"task {number}: {value} is not the text there")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
@@ -51,13 +51,15 @@ def main(tasks_path: Path, config_path: Path) -> int:
         minimal = json.loads((Path(out) / "result.json").read_text("utf-8"))
         for record in minimal:
             for span in record.get("label", []):
-                if record["text"][span["start"]:span["end"]] != span["text"]:
+                if record["text"][span["start"] : span["end"]] != span["text"]:
                     errors.append(f"JSON_MIN: {span} is not the text there")
         converter.convert(str(tasks_path), out, "CONLL2003", is_dir=False)
         conll_lines = (Path(out) / "result.conll").read_text("utf-8").count("\n")
-    print(f"config valid; {len(tasks)} tasks, {regions} labels regions checked; "
-          f"JSON_MIN {len(minimal)} records, CoNLL {conll_lines} lines "
-          f"({time.perf_counter() - started:.2f} s to convert)")
+    print(
+        f"config valid; {len(tasks)} tasks, {regions} labels regions checked; "
+        f"JSON_MIN {len(minimal)} records, CoNLL {conll_lines} lines "
+        f"({time.perf_counter() - started:.2f} s to convert)"
+    )
     for error in errors[:20]:
         print("ERROR", error)
     return 1 if errors else 0
@@ -65,6 +67,9 @@ def main(tasks_path: Path, config_path: Path) -> int:
 
 if __name__ == "__main__":
     tasks_file = Path(sys.argv[1])
-    config_file = Path(sys.argv[2]) if len(sys.argv) > 2 else tasks_file.with_name(
-        tasks_file.stem + ".label_config.xml")
+    config_file = (
+        Path(sys.argv[2])
+        if len(sys.argv) > 2
+        else tasks_file.with_name(tasks_file.stem + ".label_config.xml")
+    )
     sys.exit(main(tasks_file, config_file))

@@ -49,47 +49,69 @@ N_SITES = 50
 
 # --------------------------------------------------------------------------- word lists
 
-_PLACE_HEADS = ("Kor Mir Vel Sar Tal Dren Ost Bal Kes Nor Vak Zel Har Lum Tor Ash Bel Cal Dor Fen "
-                "Gar Ire Jas Kal Lor Mar Nev Orv Pel Qua Rav Sol Tem Ul Var Wen Yar Zor Brak Cren").split()
+_PLACE_HEADS = (
+    "Kor Mir Vel Sar Tal Dren Ost Bal Kes Nor Vak Zel Har Lum Tor Ash Bel Cal Dor Fen "
+    "Gar Ire Jas Kal Lor Mar Nev Orv Pel Qua Rav Sol Tem Ul Var Wen Yar Zor Brak Cren"
+).split()
 _PLACE_TAILS = "ash in ova ek ar ul eno ira avo ost esk and ima obar ita en uz orra ev alin".split()
-COUNTRIES = ("Ostravia Drevnia Calvera Tarsia Noreth Kelland Mirelle Kessane Valmar Sorvenia "
-             "Belgrava Tessaly").split()
-_FIRST = ("Amara Ruben Marta Dario Elena Yusuf Irina Tomas Leila Oskar Nadia Pavel Sofia Karim Ana Viktor "
-          "Hana Mateo Lina Goran Farah Ivo Maya Samir Vera Aleksei Noor Emil Dina Bruno Selin Teodor Rosa "
-          "Malik Zora Luka Ines Omar Katya Felix").split()
-_LAST = ("Oduya Asca Ruiz Feld Marek Haddad Volkova Brandt Sayegh Lind Petrov Kovac Demir Almeida Novak "
-         "Rahimi Castell Varga Osei Morrow Duarte Halloran Ibrahim Jelic Kaspar Lozano Mendes Nazari Orlov "
-         "Pasic Quint Rosen Strand Tamas Urbano Vidal Weiss Yilmaz Zubair Berez").split()
-_ROLES = ("Colonel|General|Major|spokesman|spokeswoman|Defence Minister|Interior Minister|governor|"
-          "mayor|commander|envoy|Foreign Minister|police chief|regional administrator").split("|")
+COUNTRIES = (
+    "Ostravia Drevnia Calvera Tarsia Noreth Kelland Mirelle Kessane Valmar Sorvenia Belgrava Tessaly"
+).split()
+_FIRST = (
+    "Amara Ruben Marta Dario Elena Yusuf Irina Tomas Leila Oskar Nadia Pavel Sofia Karim Ana Viktor "
+    "Hana Mateo Lina Goran Farah Ivo Maya Samir Vera Aleksei Noor Emil Dina Bruno Selin Teodor Rosa "
+    "Malik Zora Luka Ines Omar Katya Felix"
+).split()
+_LAST = (
+    "Oduya Asca Ruiz Feld Marek Haddad Volkova Brandt Sayegh Lind Petrov Kovac Demir Almeida Novak "
+    "Rahimi Castell Varga Osei Morrow Duarte Halloran Ibrahim Jelic Kaspar Lozano Mendes Nazari Orlov "
+    "Pasic Quint Rosen Strand Tamas Urbano Vidal Weiss Yilmaz Zubair Berez"
+).split()
+_ROLES = (
+    "Colonel|General|Major|spokesman|spokeswoman|Defence Minister|Interior Minister|governor|"
+    "mayor|commander|envoy|Foreign Minister|police chief|regional administrator"
+).split("|")
 _GROUP_ADJ = "Northern Southern Eastern Western Coastal Highland Popular Revolutionary United Free".split()
 _GROUP_NOUN = "Liberation Resistance Defence Unity Salvation Renewal Freedom Justice".split()
 _GROUP_KIND = "Front Movement Army Brigades Council Alliance".split()
-ORGS = ("Red Crescent|Border Monitoring Mission|Regional Security Council|Humanitarian Coordination Office|"
-        "Refugee Relief Agency|Ceasefire Observer Group|Medical Aid Network|Food Relief Programme|"
-        "Human Rights Watchdog|Commission of Inquiry").split("|")
-_WEAPONS = ("artillery shells|drones|rockets|mortar rounds|airstrikes|cluster munitions|tank fire|"
-            "sniper fire|car bombs|landmines|missiles|heavy machine guns").split("|")
-_TARGETS = ("a market|a school used as a shelter|a hospital|a bridge|a power station|a fuel depot|"
-            "a bus station|a grain warehouse|a water plant|a police post|a checkpoint|an apartment block|"
-            "a mosque|a church|a refugee camp|an army base|a rail junction|the port").split("|")
-_NOUNS = ("convoy offensive truce withdrawal blockade curfew evacuation negotiations talks detainees "
-          "prisoners casualties shelters refugees supplies reinforcements positions frontline trenches "
-          "villages outskirts district province corridor airport highway border crossing garrison militia "
-          "battalion brigade mediators observers monitors aid workers civilians families residents "
-          "volunteers medics journalists sanctions embargo ammunition fuel electricity water bread "
-          "medicine generators bunkers tunnels ceasefire agreement amnesty elections parliament cabinet "
-          "investigation tribunal report satellite images footage statement communique").split()
-_ADJS = ("heavy fierce sporadic renewed intense deadly fragile tentative unverified fresh overnight "
-         "coordinated retaliatory indiscriminate precise prolonged besieged strategic contested "
-         "makeshift overcrowded remote rural southern northern eastern western coastal mountainous").split()
-_VERBS = ("shelled seized recaptured abandoned surrounded bombarded evacuated reinforced blockaded "
-          "stormed raided occupied defended mined cut off encircled targeted struck destroyed damaged").split()
-_SUPPLIES = ("food fuel water bread flour medicine insulin electricity blood antibiotics baby formula "
-             "diesel cooking gas drinking water vaccines").split()
+ORGS = (
+    "Red Crescent|Border Monitoring Mission|Regional Security Council|Humanitarian Coordination Office|"
+    "Refugee Relief Agency|Ceasefire Observer Group|Medical Aid Network|Food Relief Programme|"
+    "Human Rights Watchdog|Commission of Inquiry"
+).split("|")
+_WEAPONS = (
+    "artillery shells|drones|rockets|mortar rounds|airstrikes|cluster munitions|tank fire|"
+    "sniper fire|car bombs|landmines|missiles|heavy machine guns"
+).split("|")
+_TARGETS = (
+    "a market|a school used as a shelter|a hospital|a bridge|a power station|a fuel depot|"
+    "a bus station|a grain warehouse|a water plant|a police post|a checkpoint|an apartment block|"
+    "a mosque|a church|a refugee camp|an army base|a rail junction|the port"
+).split("|")
+_NOUNS = (
+    "convoy offensive truce withdrawal blockade curfew evacuation negotiations talks detainees "
+    "prisoners casualties shelters refugees supplies reinforcements positions frontline trenches "
+    "villages outskirts district province corridor airport highway border crossing garrison militia "
+    "battalion brigade mediators observers monitors aid workers civilians families residents "
+    "volunteers medics journalists sanctions embargo ammunition fuel electricity water bread "
+    "medicine generators bunkers tunnels ceasefire agreement amnesty elections parliament cabinet "
+    "investigation tribunal report satellite images footage statement communique"
+).split()
+_ADJS = (
+    "heavy fierce sporadic renewed intense deadly fragile tentative unverified fresh overnight "
+    "coordinated retaliatory indiscriminate precise prolonged besieged strategic contested "
+    "makeshift overcrowded remote rural southern northern eastern western coastal mountainous"
+).split()
+_VERBS = (
+    "shelled seized recaptured abandoned surrounded bombarded evacuated reinforced blockaded "
+    "stormed raided occupied defended mined cut off encircled targeted struck destroyed damaged"
+).split()
+_SUPPLIES = (
+    "food fuel water bread flour medicine insulin electricity blood antibiotics baby formula "
+    "diesel cooking gas drinking water vaccines"
+).split()
 _DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_MONTHS = ("January February March April May June July August September October November "
-           "December").split()
+_MONTHS = ("January February March April May June July August September October November December").split()
 
 # Sentences with slots; every article draws a handful of actors and places once
 # and reuses them, as a real report keeps coming back to the same names.
@@ -98,7 +120,7 @@ _SENTENCES = (
     "At least {n} civilians were killed and {n2} wounded when {weapon} hit {target} in {place}.",
     "Government forces said they had repelled an attack on their positions near {place2}.",
     "The {org} said {n2} families had fled {place} since the fighting began.",
-    "{actor_role} {actor} told reporters that the {noun} would continue \"until the last fighter has left {place}\".",
+    '{actor_role} {actor} told reporters that the {noun} would continue "until the last fighter has left {place}".',
     "Residents described {adj} {weapon} through the night, and said the {noun} had left them without {noun2}.",
     "The claim could not be independently verified.",
     "Witnesses said {weapon} struck {target} on the outskirts of {place2}.",
@@ -118,11 +140,11 @@ _SENTENCES = (
     "Local officials said {n} people were still missing under the rubble.",
     "{country}'s government has accused neighbouring {country2} of arming the {group}.",
     "The {noun} was the deadliest in {place} since the war began.",
-    "A spokesman for the {org} said the humanitarian situation in {place} was \"catastrophic\".",
+    'A spokesman for the {org} said the humanitarian situation in {place} was "catastrophic".',
     "Troops loyal to the government {verb} the road between {place} and {place2}.",
     "Thousands of refugees crossed into {country2} over the weekend, border officials said.",
     "{actor}, a resident of {place2}, said the {noun} began shortly after dawn.",
-    "The United Nations said it was \"deeply concerned\" by reports of {adj} attacks on civilians.",
+    'The United Nations said it was "deeply concerned" by reports of {adj} attacks on civilians.',
     "Neither side has published casualty figures for the battle for {place}.",
     "{actor_role} {actor} said {n} soldiers had been wounded and {n4} captured.",
     "Humanitarian convoys have not reached {place3} for {n4} weeks.",
@@ -142,12 +164,18 @@ _HEADLINES = (
     "Curfew imposed in {place} after deadly clashes",
     "Aid convoy reaches {place} after {n4}-week blockade",
 )
-_SECTIONS = ("World Politics Conflict Region Video Opinion Analysis Business Sport Culture Live Latest "
-             "Investigations Podcasts Photos Science Climate Europe Africa Asia Americas").split()
-_SITE_WORDS = ("Dispatch Courier Herald Wire Post Observer Chronicle Monitor Tribune Gazette Ledger "
-               "Sentinel Bulletin Review Times Express Record Journal Standard Telegraph").split()
-_SITE_PLACES = ("Northern Harbor Plains Ridgeline Valley Coastal Frontier Eastern Capital Mountain "
-                "River Lakeside Border Steppe Delta").split()
+_SECTIONS = (
+    "World Politics Conflict Region Video Opinion Analysis Business Sport Culture Live Latest "
+    "Investigations Podcasts Photos Science Climate Europe Africa Asia Americas"
+).split()
+_SITE_WORDS = (
+    "Dispatch Courier Herald Wire Post Observer Chronicle Monitor Tribune Gazette Ledger "
+    "Sentinel Bulletin Review Times Express Record Journal Standard Telegraph"
+).split()
+_SITE_PLACES = (
+    "Northern Harbor Plains Ridgeline Valley Coastal Frontier Eastern Capital Mountain "
+    "River Lakeside Border Steppe Delta"
+).split()
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -167,7 +195,7 @@ class Vocabulary:
 def _vocabulary() -> Vocabulary:
     rng = random.Random(_VOCAB_SEED)
     places = _unique([h + t for h in _PLACE_HEADS for t in _PLACE_TAILS], 400, rng)
-    actors = _unique([f"{f} {l}" for f in _FIRST for l in _LAST], 300, rng)
+    actors = _unique([f"{first} {last}" for first in _FIRST for last in _LAST], 300, rng)
     groups = _unique([f"{a} {n} {k}" for a in _GROUP_ADJ for n in _GROUP_NOUN for k in _GROUP_KIND], 120, rng)
     return Vocabulary(places, actors, groups)
 
@@ -180,7 +208,7 @@ QUERY_WORDS = {"common": "forces", "rare_place": PLACES[-1], "mid_place": PLACES
 
 def _zipf_cum(n: int, s: float) -> list[float]:
     """Cumulative Zipf weights, for ``rng.choices(..., cum_weights=...)`` (no re-summing per call)."""
-    return list(itertools.accumulate(1.0 / (r ** s) for r in range(1, n + 1)))
+    return list(itertools.accumulate(1.0 / (r**s) for r in range(1, n + 1)))
 
 
 _PLACE_CUM = _zipf_cum(len(PLACES), 1.1)
@@ -213,33 +241,67 @@ def make_sites(n: int = N_SITES) -> list[Site]:
         nav = [" | ".join(rng.sample(_SECTIONS, rng.randint(4, 8))) for _ in range(rng.randint(1, 3))]
         header = []
         if rng.random() < 0.6:
-            header.append(rng.choice((
-                f"{short} uses cookies to improve your experience. By continuing you accept our cookie policy.",
-                "This website uses cookies to ensure you get the best experience on our website. Learn more",
-                f"We and our partners use cookies on {short}. Manage preferences",
-            )))
+            header.append(
+                rng.choice(
+                    (
+                        f"{short} uses cookies to improve your experience. By continuing you accept our cookie policy.",
+                        "This website uses cookies to ensure you get the best experience on our website. Learn more",
+                        f"We and our partners use cookies on {short}. Manage preferences",
+                    )
+                )
+            )
             header.append(rng.choice(("Got it!", "Accept", "OK", "Accept all")))
         header += [short.upper(), *nav, rng.choice(("Menu", "Search", "Sign in", "Subscribe"))]
         if rng.random() < 0.5:
             header.append(f"Support independent journalism: become a member of {short}")
-        share = rng.sample(["Share", "Tweet", "WhatsApp", "Copy link", "Email", "Print", "Facebook"],
-                           rng.randint(0, 4))
+        share = rng.sample(
+            ["Share", "Tweet", "WhatsApp", "Copy link", "Email", "Print", "Facebook"], rng.randint(0, 4)
+        )
         newsletter = [
             f"Get the {short} {rng.choice(('Morning Briefing', 'Daily', 'Evening Wrap', 'Weekly'))} in your inbox",
-            rng.choice(("Our editors' pick of the day's news, every weekday morning.",
-                        "The stories that matter, delivered free to your inbox.",
-                        "Sign up for our free newsletter.")),
-            "Your email", "Subscribe",
+            rng.choice(
+                (
+                    "Our editors' pick of the day's news, every weekday morning.",
+                    "The stories that matter, delivered free to your inbox.",
+                    "Sign up for our free newsletter.",
+                )
+            ),
+            "Your email",
+            "Subscribe",
             f"By signing up you agree to the {short} Terms and Privacy Policy.",
         ]
         footer = [
-            " · ".join(rng.sample(["About us", "Contact", "Advertise", "Careers", "Privacy",
-                                   "Cookie settings", "Terms of use", "Corrections", "Ethics"], 5)),
+            " · ".join(
+                rng.sample(
+                    [
+                        "About us",
+                        "Contact",
+                        "Advertise",
+                        "Careers",
+                        "Privacy",
+                        "Cookie settings",
+                        "Terms of use",
+                        "Corrections",
+                        "Ethics",
+                    ],
+                    5,
+                )
+            ),
             f"Follow {short} on social media",
             f"Copyright © {rng.randint(2015, 2024)} {short} Media Ltd. All rights reserved.",
         ]
-        sites.append(Site(short.lower().replace(" ", "-"), name, rng.choice((" - ", " | ", " — ")),
-                          header, share, newsletter, footer, rng.choice((0.2, 0.5, 0.8, 1.0))))
+        sites.append(
+            Site(
+                short.lower().replace(" ", "-"),
+                name,
+                rng.choice((" - ", " | ", " — ")),
+                header,
+                share,
+                newsletter,
+                footer,
+                rng.choice((0.2, 0.5, 0.8, 1.0)),
+            )
+        )
     return sites
 
 
@@ -280,24 +342,40 @@ class _Slots(dict):
         # the generator's inner loop.
         r = self.random
         match key:
-            case "n": return str(2 + int(r() * 59))
-            case "n2": return str(10 + int(r() * 391))
-            case "n3": return f"{(2 + int(r() * 899)) * 1000:,}"
-            case "n4": return str(2 + int(r() * 11))
+            case "n":
+                return str(2 + int(r() * 59))
+            case "n2":
+                return str(10 + int(r() * 391))
+            case "n3":
+                return f"{(2 + int(r() * 899)) * 1000:,}"
+            case "n4":
+                return str(2 + int(r() * 11))
         words = _SLOT_WORDS[key]
         return words[int(r() * len(words))]
 
 
-_SLOT_WORDS = {"noun": _NOUNS, "noun2": _SUPPLIES, "adj": _ADJS, "verb": _VERBS, "weapon": _WEAPONS,
-               "target": _TARGETS, "day": _DAYS, "month": _MONTHS, "actor_role": _ROLES}
+_SLOT_WORDS = {
+    "noun": _NOUNS,
+    "noun2": _SUPPLIES,
+    "adj": _ADJS,
+    "verb": _VERBS,
+    "weapon": _WEAPONS,
+    "target": _TARGETS,
+    "day": _DAYS,
+    "month": _MONTHS,
+    "actor_role": _ROLES,
+}
 
 
 def _fixed_slots(rng: random.Random) -> dict[str, str]:
     places = rng.choices(PLACES, cum_weights=_PLACE_CUM, k=3)
     c1, c2 = rng.sample(COUNTRIES, 2)
     return {
-        "place": places[0], "place2": places[1], "place3": places[2],
-        "country": c1, "country2": c2,
+        "place": places[0],
+        "place2": places[1],
+        "place3": places[2],
+        "country": c1,
+        "country2": c2,
         "actor": rng.choices(VOCAB.actors, cum_weights=_ACTOR_CUM)[0],
         "group": rng.choices(VOCAB.groups, cum_weights=_GROUP_CUM)[0],
         "org": rng.choice(ORGS),
@@ -332,15 +410,30 @@ def generate(rng: random.Random, article_id: int) -> GenArticle:
     byline = f"By {rng.choice(_FIRST)} {rng.choice(_LAST)}" if rng.random() < site.byline_share else None
     year, month, day = rng.randint(2019, 2024), rng.randint(1, 12), rng.randint(1, 28)
     published = f"{year:04d}-{month:02d}-{day:02d}"
-    return GenArticle(article_id, site, title, byline, published, paragraphs,
-                      _page(rng, site, title, byline, year, month, day, paragraphs, fixed))
+    return GenArticle(
+        article_id,
+        site,
+        title,
+        byline,
+        published,
+        paragraphs,
+        _page(rng, site, title, byline, year, month, day, paragraphs, fixed),
+    )
 
 
-def _page(rng: random.Random, site: Site, title: str, byline: str | None, year: int, month: int,
-          day: int, paragraphs: list[str], fixed: dict[str, str]) -> str:
+def _page(
+    rng: random.Random,
+    site: Site,
+    title: str,
+    byline: str | None,
+    year: int,
+    month: int,
+    day: int,
+    paragraphs: list[str],
+    fixed: dict[str, str],
+) -> str:
     """Wrap the article in its site's boilerplate, as a plain-text dump of the page."""
-    lines = [f"{title}{site.separator}{site.name}", *site.header,
-             rng.choice(_SECTIONS).upper(), title]
+    lines = [f"{title}{site.separator}{site.name}", *site.header, rng.choice(_SECTIONS).upper(), title]
     if byline:
         lines.append(byline)
     lines.append(f"{_MONTHS[month - 1]} {day}, {year} · {rng.randint(2, 9)} min read")
@@ -401,8 +494,13 @@ def _write_jsonl(outdir: Path, n: int, seed: int) -> int:
             break
         with open(outdir / f"corpus-{k:03d}.jsonl", "w", encoding="utf-8") as f:
             for art in chunk:
-                f.write(json.dumps({"id": art.id, "title": art.title, "source": art.site.name,
-                                    "text": art.page}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {"id": art.id, "title": art.title, "source": art.site.name, "text": art.page},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         files += 1
     return files
 
@@ -423,8 +521,10 @@ def main(argv: list[str] | None = None) -> None:
     files = write_corpus(args.outdir, args.articles, args.seed, args.format)
     dt = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in args.outdir.rglob("*") if p.is_file())
-    print(f"{args.articles:,} articles in {files:,} {args.format} files, {size / 2**20:,.1f} MiB, "
-          f"{dt:.1f} s ({args.articles / dt:,.0f} articles/s) -> {args.outdir}")
+    print(
+        f"{args.articles:,} articles in {files:,} {args.format} files, {size / 2**20:,.1f} MiB, "
+        f"{dt:.1f} s ({args.articles / dt:,.0f} articles/s) -> {args.outdir}"
+    )
 
 
 if __name__ == "__main__":

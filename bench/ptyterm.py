@@ -61,9 +61,15 @@ class Burst:
 class PtyApp:
     """``argv`` running on the slave side of a pty of ``cols`` x ``rows``."""
 
-    def __init__(self, argv: Sequence[str], cols: int = 120, rows: int = 40,
-                 env: dict[str, str] | None = None, answer_queries: bool = True,
-                 modes: dict[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        cols: int = 120,
+        rows: int = 40,
+        env: dict[str, str] | None = None,
+        answer_queries: bool = True,
+        modes: dict[int, int] | None = None,
+    ) -> None:
         self.argv = list(argv)
         # DECRQM answers per private mode: 0 not recognised, 1 set, 2 reset (supported).
         self.modes = dict(modes or {})
@@ -127,8 +133,9 @@ class PtyApp:
                     colour = b"rgb:0000/0000/0000" if m.group(1) == b"1" else b"rgb:ffff/ffff/ffff"
                     self.write(b"\x1b]1" + m.group(1) + b";" + colour + b"\x1b\\")
 
-    def read_until_quiet(self, quiet: float, limit: float, sent: float | None = None,
-                         first_wait: float | None = None) -> Burst:
+    def read_until_quiet(
+        self, quiet: float, limit: float, sent: float | None = None, first_wait: float | None = None
+    ) -> Burst:
         """Read until nothing came for ``quiet`` seconds (or ``limit`` seconds passed).
 
         ``first_wait``: wait up to that long for the first byte before the quiet

@@ -78,11 +78,24 @@ def _rows(task: tuple[int, int, int]) -> list[Row]:
     rows = []
     for art in generate_many(n, seed=seed * 1_000_003 + start, start=start):
         k, line = divmod(art.id - 1, JSONL_PER_FILE)
-        rows.append((
-            art.title, art.site.name, art.published, art.byline, None, str(art.id),
-            content_hash("text", art.page), "text", f"corpus-{k:03d}.jsonl:{line + 1}",
-            CLEANER_VERSION, stamp, "{}", art.body, art.page,
-        ))
+        rows.append(
+            (
+                art.title,
+                art.site.name,
+                art.published,
+                art.byline,
+                None,
+                str(art.id),
+                content_hash("text", art.page),
+                "text",
+                f"corpus-{k:03d}.jsonl:{line + 1}",
+                CLEANER_VERSION,
+                stamp,
+                "{}",
+                art.body,
+                art.page,
+            )
+        )
     return rows
 
 
@@ -92,7 +105,8 @@ def build(db: Path, n: int, seed: int, fts: str) -> None:
     trigger_sql = None
     if fts == "rebuild":
         trigger_sql = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_ai'").fetchone()[0]
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_ai'"
+        ).fetchone()[0]
         conn.execute("DROP TRIGGER articles_ai")
     tasks = [(seed, start, min(CHUNK, n - start + 1)) for start in range(1, n + 1, CHUNK)]
     t0 = time.perf_counter()
@@ -166,35 +180,48 @@ def cases(store: Store, n: int, seed: int) -> Iterator[Case]:
     yield Case("list", "page_at(offset < 1,000)", lambda i: store.page_at(pick(i) % 1000, 50), PAGE_FLOOR)
     yield Case("list", "page_at(random offset)", lambda i: store.page_at(pick(i), 50), PAGE_FLOOR)
     yield Case("list", "page_at(last page)", lambda i: store.page_at(n - 50, 50), PAGE_FLOOR)
-    yield Case("list", "article_count()", lambda i: store.article_count(), PAGE_FLOOR,
-               "the list's title shows it")
+    yield Case(
+        "list", "article_count()", lambda i: store.article_count(), PAGE_FLOOR, "the list's title shows it"
+    )
     for kind, q in fts_queries().items():
         yield Case("search", f"{kind}: {q}", lambda i, q=q: store.search(q, 50), FTS_FLOOR)
     for kind in ('common word "forces"', "most frequent place"):
         q = fts_queries()[kind]
-        yield Case("alternative", f"newest first: {q}",
-                   lambda i, q=q: store.conn.execute(SEARCH_NEWEST, (q, 50)).fetchall(), FTS_FLOOR,
-                   "not the app's SQL")
+        yield Case(
+            "alternative",
+            f"newest first: {q}",
+            lambda i, q=q: store.conn.execute(SEARCH_NEWEST, (q, 50)).fetchall(),
+            FTS_FLOOR,
+            "not the app's SQL",
+        )
 
 
 def hits(store: Store, query: str) -> int:
     try:
         return store.conn.execute(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[0]
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)
+        ).fetchone()[0]
     except sqlite3.OperationalError:
         return -1  # not FTS syntax: the app falls back to plain words
 
 
 def explain(store: Store, console: Console) -> None:
     plans = {
-        "Store.search": ("SELECT a.id, a.title, a.source, a.published FROM articles_fts"
-                         " JOIN articles a ON a.id = articles_fts.rowid"
-                         " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?", ("forces", 50)),
+        "Store.search": (
+            "SELECT a.id, a.title, a.source, a.published FROM articles_fts"
+            " JOIN articles a ON a.id = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            ("forces", 50),
+        ),
         "newest first (alternative)": (SEARCH_NEWEST, ("forces", 50)),
-        "Store.page_at": ("SELECT id, title, source, published FROM articles ORDER BY id LIMIT ? OFFSET ?",
-                          (50, 500_000)),
-        "Store.page": ("SELECT id, title, source, published FROM articles WHERE id > ? ORDER BY id LIMIT ?",
-                       (500_000, 50)),
+        "Store.page_at": (
+            "SELECT id, title, source, published FROM articles ORDER BY id LIMIT ? OFFSET ?",
+            (50, 500_000),
+        ),
+        "Store.page": (
+            "SELECT id, title, source, published FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            (500_000, 50),
+        ),
     }
     for name, (sql, params) in plans.items():
         rows = store.conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
@@ -211,13 +238,25 @@ def ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=1_000_000)
-    ap.add_argument("--db", type=Path, default=None,
-                    help="database to build, or reuse if it exists (then kept); default: in --workdir")
+    ap.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database to build, or reuse if it exists (then kept); default: in --workdir",
+    )
     ap.add_argument("--runs", type=int, default=200, help="timed calls per case")
-    ap.add_argument("--budget", type=float, default=20.0,
-                    help="seconds per case; a slow case stops after this (at least 5 runs)")
-    ap.add_argument("--fts", choices=("trigger", "rebuild"), default="trigger",
-                    help="fill the FTS index row by row via the app's trigger, or rebuild it once")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        help="seconds per case; a slow case stops after this (at least 5 runs)",
+    )
+    ap.add_argument(
+        "--fts",
+        choices=("trigger", "rebuild"),
+        default="trigger",
+        help="fill the FTS index row by row via the app's trigger, or rebuild it once",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the built database")
@@ -250,9 +289,16 @@ def main(argv: list[str] | None = None) -> None:
                 count = f"{hits(store, case.name.split(': ', 1)[1]):,}"
             ok = timing.median <= case.floor
             verdict = "ok" if ok else "[bold red]MISS[/]"
-            table.add_row(f"[dim]{case.group}[/] {case.name}" + (f" [dim]({case.note})[/]" if case.note else ""),
-                          count, str(len(timing.runs)), ms(timing.median), ms(timing.p95), ms(timing.max),
-                          ms(case.floor), verdict)
+            table.add_row(
+                f"[dim]{case.group}[/] {case.name}" + (f" [dim]({case.note})[/]" if case.note else ""),
+                count,
+                str(len(timing.runs)),
+                ms(timing.median),
+                ms(timing.p95),
+                ms(timing.max),
+                ms(case.floor),
+                verdict,
+            )
             console.print(f"  {case.name}: median {ms(timing.median)} ms", style="dim")
         store.close()
         console.print(table)

@@ -54,11 +54,15 @@ REVIEWER = "rita"
 LABELS = ("ACTOR", "CASUALTY", "LOCATION")
 SPANS = 8  # per annotator and article
 BATCH = 10_000  # articles per executemany batch
-SPAN_SQL = ('INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)")
+SPAN_SQL = (
+    'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)"
+)
 STATUS_SQL = "INSERT INTO article_status (article_id, annotator_id, status, updated_at) VALUES (?, ?, ?, ?)"
-DECISION_SQL = ('INSERT INTO review_decisions (article_id, reviewer_id, start, "end", choice, decided_at)'
-                " VALUES (?, ?, ?, ?, ?, ?)")
+DECISION_SQL = (
+    'INSERT INTO review_decisions (article_id, reviewer_id, start, "end", choice, decided_at)'
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def versions(text: str, rng: random.Random) -> tuple[list, list, list]:
@@ -101,7 +105,9 @@ def annotate(db: Path, seed: int, reviewed_share: float) -> None:
             rows.clear()
 
     with store.transaction():
-        for k, (article_id, text) in enumerate(conn.execute("SELECT id, clean_text FROM articles ORDER BY id")):
+        for k, (article_id, text) in enumerate(
+            conn.execute("SELECT id, clean_text FROM articles ORDER BY id")
+        ):
             first, second, regions = versions(text, rng)
             names = pairs[article_id]
             work = [(names[0], first), (names[1], second)]
@@ -109,8 +115,9 @@ def annotate(db: Path, seed: int, reviewed_share: float) -> None:
                 work.append((REVIEWER, first))
                 decisions += [(article_id, who[REVIEWER], a, b, names[0], stamp) for a, b in regions]
             for name, version in work:
-                spans += [(article_id, who[name], a, b, label, text[a:b], stamp, stamp)
-                          for a, b, label in version]
+                spans += [
+                    (article_id, who[name], a, b, label, text[a:b], stamp, stamp) for a, b, label in version
+                ]
                 statuses.append((article_id, who[name], "reviewed" if name == REVIEWER else "done", stamp))
             if k % BATCH == BATCH - 1:
                 flush()
@@ -121,11 +128,19 @@ def annotate(db: Path, seed: int, reviewed_share: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=100_000)
-    ap.add_argument("--db", type=Path, default=Path("/tmp/nmbig/review100k.db"),
-                    help="database to build, or reuse if it exists (default: %(default)s)")
+    ap.add_argument(
+        "--db",
+        type=Path,
+        default=Path("/tmp/nmbig/review100k.db"),
+        help="database to build, or reuse if it exists (default: %(default)s)",
+    )
     ap.add_argument("--runs", type=int, default=5, help="timed calls per case (medians)")
-    ap.add_argument("--reviewed", type=float, default=0.25,
-                    help="share of the articles rita has already reviewed, from the top (build only)")
+    ap.add_argument(
+        "--reviewed",
+        type=float,
+        default=0.25,
+        help="share of the articles rita has already reviewed, from the top (build only)",
+    )
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     console = Console(highlight=False)
@@ -137,7 +152,9 @@ def main() -> None:
         console.print(f"reusing {db} ({mib(db_size(db))})")
     else:
         db.parent.mkdir(parents=True, exist_ok=True)
-        console.print(f"building {db}: {args.articles:,} articles, {args.reviewed:.0%} reviewed by {REVIEWER}")
+        console.print(
+            f"building {db}: {args.articles:,} articles, {args.reviewed:.0%} reviewed by {REVIEWER}"
+        )
         t0 = time.perf_counter()
         build(db, args.articles, args.seed, "rebuild")
         t1 = time.perf_counter()
@@ -152,12 +169,16 @@ def main() -> None:
     rita = store.annotator_id(REVIEWER)
     queue = store.review_ids(REVIEWER, (), "all")
     after_id = queue[len(queue) // 2]
-    touched = {i for (i,) in conn.execute("SELECT article_id FROM article_status WHERE annotator_id = ?", (rita,))}
+    touched = {
+        i for (i,) in conn.execute("SELECT article_id FROM article_status WHERE annotator_id = ?", (rita,))
+    }
     fresh = random.Random(args.seed).sample([i for i in queue if i not in touched], args.runs + 1)
     (last_edit,) = conn.execute("SELECT coalesce(max(id), 0) FROM edits").fetchone()
-    console.print(f"{n:,} articles, {spans:,} spans, {len(queue):,} in the review queue, "
-                  f"{store.view_count(REVIEWER, 'reviewed'):,} reviewed by {REVIEWER}; "
-                  f"{mib(size)}; SQLite {sqlite3.sqlite_version}")
+    console.print(
+        f"{n:,} articles, {spans:,} spans, {len(queue):,} in the review queue, "
+        f"{store.view_count(REVIEWER, 'reviewed'):,} reviewed by {REVIEWER}; "
+        f"{mib(size)}; SQLite {sqlite3.sqlite_version}"
+    )
 
     opened: dict[int, tuple[int, review.Comparison]] = {}
 
@@ -177,10 +198,15 @@ def main() -> None:
         assert store.undo(REVIEWER).kind == "decide"  # the whole accept group came back
 
     cases = [
-        ('review_ids "review", first 200 (first screen)', lambda i: store.review_ids(REVIEWER, (), "review", 0, 200)),
+        (
+            'review_ids "review", first 200 (first screen)',
+            lambda i: store.review_ids(REVIEWER, (), "review", 0, 200),
+        ),
         ('review_ids "all" (whole queue, worker thread)', lambda i: store.review_ids(REVIEWER, (), "all")),
-        (f'review_ids "review" after {after_id:,}, 1 (d: next)',
-         lambda i: store.review_ids(REVIEWER, (), "review", after_id, 1)),
+        (
+            f'review_ids "review" after {after_id:,}, 1 (d: next)',
+            lambda i: store.review_ids(REVIEWER, (), "review", after_id, 1),
+        ),
         ("open: review_work + compare + start + decisions", open_article),
         ("review.accept of one region (durable)", accept),
         ("store.undo (the accept)", undo),
@@ -192,15 +218,23 @@ def main() -> None:
     try:
         for name, call in cases:
             timing = time_calls(call, args.runs, float("inf"), warmup=1)
-            table.add_row(name, str(len(timing.runs)), *(f"{t * 1000:,.2f}" for t in
-                                                         (timing.median, min(timing.runs), timing.max)))
+            table.add_row(
+                name,
+                str(len(timing.runs)),
+                *(f"{t * 1000:,.2f}" for t in (timing.median, min(timing.runs), timing.max)),
+            )
             console.print(f"  {name}: median {timing.median * 1000:,.2f} ms", style="dim")
     finally:  # leave the database as it was: take back the reviews the benchmark opened
         marks = ", ".join("?" * len(fresh))
         with store.transaction():
-            for table_, col in (("spans", "annotator_id"), ("article_status", "annotator_id"),
-                                ("review_decisions", "reviewer_id")):
-                conn.execute(f"DELETE FROM {table_} WHERE {col} = ? AND article_id IN ({marks})", (rita, *fresh))
+            for table_, col in (
+                ("spans", "annotator_id"),
+                ("article_status", "annotator_id"),
+                ("review_decisions", "reviewer_id"),
+            ):
+                conn.execute(
+                    f"DELETE FROM {table_} WHERE {col} = ? AND article_id IN ({marks})", (rita, *fresh)
+                )
             conn.execute("DELETE FROM edits WHERE annotator_id = ? AND id > ?", (rita, last_edit))
         store.close()
     console.print(table)

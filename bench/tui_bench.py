@@ -89,8 +89,10 @@ ANNOTATOR = "bench"
 SMALL_N = 1000
 LONG_WORDS = 20_000
 
-BASELINE_CODE = ("from textual.app import App; from textual.widgets import Static; "
-                 "type('Baseline', (App,), {'compose': lambda self: [Static('baseline ready')]})().run()")
+BASELINE_CODE = (
+    "from textual.app import App; from textual.widgets import Static; "
+    "type('Baseline', (App,), {'compose': lambda self: [Static('baseline ready')]})().run()"
+)
 
 _CUP = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
@@ -139,10 +141,19 @@ def build_long(folder: Path, words: int = LONG_WORDS) -> Path:
     title = f"A {count:,}-word dispatch: the long article of the TUI bench"
     raw = f"{title}\n\n{body}\n"
     with Store(db) as store:
-        store.add_article(NewArticle(
-            content_hash=content_hash("text", raw), raw_format="text", raw_text=raw, clean_text=body,
-            cleaner_version=CLEANER_VERSION, title=title, source="Bench Wire", published="2024-05-01",
-            origin="tui_bench"))
+        store.add_article(
+            NewArticle(
+                content_hash=content_hash("text", raw),
+                raw_format="text",
+                raw_text=raw,
+                clean_text=body,
+                cleaner_version=CLEANER_VERSION,
+                title=title,
+                source="Bench Wire",
+                published="2024-05-01",
+                origin="tui_bench",
+            )
+        )
     print(f"built {db}: one article, {count:,} words, {len(body):,} characters, {len(paragraphs)} paragraphs")
     return db
 
@@ -177,12 +188,17 @@ class Tmux:
         self.base = [exe, "-L", f"newsmark-bench-{os.getpid()}", "-f", "/dev/null"]
         env = dict(os.environ, COLORTERM="truecolor")
         # A keeper session holds the server up; the options apply to the runs' sessions.
-        self.run("new-session", "-d", "-s", "keeper", "-x", str(COLS), "-y", str(ROWS), "sleep 86400", env=env)
+        self.run(
+            "new-session", "-d", "-s", "keeper", "-x", str(COLS), "-y", str(ROWS), "sleep 86400", env=env
+        )
         self.run("set-option", "-g", "default-terminal", "tmux-256color")
         self.run("set-option", "-g", "remain-on-exit", "on")  # keep a crashed app's screen to show
         self.run("set-option", "-g", "status", "off")  # all 40 rows are the app's
-        self.control = subprocess.Popen([*self.base, "-C", "attach-session", "-t", "keeper"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.control = subprocess.Popen(
+            [*self.base, "-C", "attach-session", "-t", "keeper"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         assert self.control.stdin is not None and self.control.stdout is not None
         self._in, self._out = self.control.stdin, self.control.stdout
         self._seq = 0
@@ -210,7 +226,9 @@ class Tmux:
             lines.append(line)
 
     def run(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
-        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=check, env=env).stdout
+        return subprocess.run(
+            [*self.base, *args], capture_output=True, text=True, check=check, env=env
+        ).stdout
 
     def capture(self, name: str) -> str | None:
         """The text on ``name``'s screen now (None: no such session).
@@ -257,8 +275,14 @@ def _pid_alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
 
 
-def one_startup(tmux: Tmux, name: str, argv: Sequence[str], ready: Callable[[str], bool],
-                loaded: Callable[[str], bool] | None, limit: float = 30.0) -> StartupRun:
+def one_startup(
+    tmux: Tmux,
+    name: str,
+    argv: Sequence[str],
+    ready: Callable[[str], bool],
+    loaded: Callable[[str], bool] | None,
+    limit: float = 30.0,
+) -> StartupRun:
     command = shlex.join(argv)
     t0 = time.perf_counter()
     tmux.run("new-session", "-d", "-s", name, "-x", str(COLS), "-y", str(ROWS), command)
@@ -293,9 +317,11 @@ def newsmark_ready(db: Path) -> tuple[Callable[[str], bool], Callable[[str], boo
 
     def ready(screen: str) -> bool:
         lines = screen.splitlines()
-        return ("done " in screen
-                and any(line.find(head) >= 40 for line in lines)  # the title in the text pane's head
-                and any(0 <= line.find(row) < 10 for line in lines))  # a list row
+        return (
+            "done " in screen
+            and any(line.find(head) >= 40 for line in lines)  # the title in the text pane's head
+            and any(0 <= line.find(row) < 10 for line in lines)
+        )  # a list row
 
     def loaded(screen: str) -> bool:
         return ready(screen) and loaded_re.search(screen) is not None
@@ -303,8 +329,14 @@ def newsmark_ready(db: Path) -> tuple[Callable[[str], bool], Callable[[str], boo
     return ready, loaded
 
 
-def startup_series(tmux: Tmux, label: str, argv: Sequence[str], ready: Callable[[str], bool],
-                   loaded: Callable[[str], bool] | None, runs: int) -> tuple[list[StartupRun], StartupRun]:
+def startup_series(
+    tmux: Tmux,
+    label: str,
+    argv: Sequence[str],
+    ready: Callable[[str], bool],
+    loaded: Callable[[str], bool] | None,
+    runs: int,
+) -> tuple[list[StartupRun], StartupRun]:
     warm = one_startup(tmux, f"warm-{label}", argv, ready, loaded)
     if warm.ready is None:
         print(f"[{label}] the screen never became usable; last screen:\n{warm.screen}")
@@ -314,11 +346,15 @@ def startup_series(tmux: Tmux, label: str, argv: Sequence[str], ready: Callable[
     for i in range(runs):
         r = one_startup(tmux, f"{label}-{i}", argv, ready, loaded)
         if r.ready is not None and r.ready < 0.05:  # no Python program starts that fast: a stale screen
-            print(f"  {label}: run {i + 1}: {r.ready:.3f} s is not a real start-up; run discarded", flush=True)
+            print(
+                f"  {label}: run {i + 1}: {r.ready:.3f} s is not a real start-up; run discarded", flush=True
+            )
             continue
         out.append(r)
         extra = f", loaded {r.loaded:.3f} s" if r.loaded is not None else ""
-        print(f"  {label}: run {i + 1}: {r.ready if r.ready is None else f'{r.ready:.3f}'} s{extra}", flush=True)
+        print(
+            f"  {label}: run {i + 1}: {r.ready if r.ready is None else f'{r.ready:.3f}'} s{extra}", flush=True
+        )
     return out, warm
 
 
@@ -378,8 +414,13 @@ class Session:
 
 
 def start_session(argv: Sequence[str], sync: bool, idle: float = 1.5) -> Session:
-    app = PtyApp(argv, COLS, ROWS, env=dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor"),
-                 modes={2026: 2 if sync else 0})
+    app = PtyApp(
+        argv,
+        COLS,
+        ROWS,
+        env=dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor"),
+        modes={2026: 2 if sync else 0},
+    )
     t, seen = app.wait_for([b"done "], 60)
     if t is None:
         app.close()
@@ -418,20 +459,31 @@ def setup_keys(app: PtyApp, keys: Iterable[bytes]) -> None:
         app.press(k, 0.15)
 
 
-def list_cases(db: Path, label: str, keys: int, sync: bool, console: Console) -> tuple[list[KeyCase], Session]:
+def list_cases(
+    db: Path, label: str, keys: int, sync: bool, console: Console
+) -> tuple[list[KeyCase], Session]:
     s = start_session(newsmark_argv(db), sync)
     app = s.app
     cases = []
     try:
-        cases.append(KeyCase(label, "list j/k, cursor within the screen", press_all(app, [b"j", b"k"] * (keys // 2))))
+        cases.append(
+            KeyCase(label, "list j/k, cursor within the screen", press_all(app, [b"j", b"k"] * (keys // 2)))
+        )
         cases.append(KeyCase(label, "list j from the top (scrolls after ~35)", press_all(app, [b"j"] * keys)))
         cases.append(KeyCase(label, "list k back up (scrolls near the top)", press_all(app, [b"k"] * keys)))
         opens = []
         for _ in range(min(keys, 30)):
             opens.append(app.press(b"\r", QUIET))  # open the article under the list cursor
             setup_keys(app, [b"\t", b"j"])  # back to the list, next article
-        cases.append(KeyCase(label, "enter: open an article from the list", opens, bytes_floor=None,
-                             note="not a cursor move"))
+        cases.append(
+            KeyCase(
+                label,
+                "enter: open an article from the list",
+                opens,
+                bytes_floor=None,
+                note="not a cursor move",
+            )
+        )
         tail = app.read_until_quiet(2.0, 2.0)
         if tail.nbytes:
             s.notes.append(f"{label}: {tail.nbytes} bytes in 2 s of idle after the keys")
@@ -440,7 +492,9 @@ def list_cases(db: Path, label: str, keys: int, sync: bool, console: Console) ->
     return cases, s
 
 
-def text_cases(db: Path, label: str, keys: int, sync: bool, console: Console) -> tuple[list[KeyCase], Session]:
+def text_cases(
+    db: Path, label: str, keys: int, sync: bool, console: Console
+) -> tuple[list[KeyCase], Session]:
     s = start_session(newsmark_argv(db), sync)
     app = s.app
     cases = []
@@ -449,15 +503,24 @@ def text_cases(db: Path, label: str, keys: int, sync: bool, console: Console) ->
         for _ in range(min(keys, 10)):
             opens.append(app.press(b"\r", QUIET))  # (re)open the 20k-word article, focus the text
             setup_keys(app, [b"\t"])
-        cases.append(KeyCase(label, "enter: open the 20,000-word article", opens, bytes_floor=None,
-                             note="not a cursor move"))
+        cases.append(
+            KeyCase(
+                label,
+                "enter: open the 20,000-word article",
+                opens,
+                bytes_floor=None,
+                note="not a cursor move",
+            )
+        )
         setup_keys(app, [b"\r"])  # the text pane has the focus from here on
         setup_keys(app, [b"g"])
         cases.append(KeyCase(label, "text l (next character)", press_all(app, [b"l"] * keys)))
         setup_keys(app, [b"g"])
         cases.append(KeyCase(label, "text w (next word)", press_all(app, [b"w"] * keys)))
         setup_keys(app, [b"g"])
-        cases.append(KeyCase(label, "text j/k, cursor within the screen", press_all(app, [b"j", b"k"] * (keys // 2))))
+        cases.append(
+            KeyCase(label, "text j/k, cursor within the screen", press_all(app, [b"j", b"k"] * (keys // 2)))
+        )
         setup_keys(app, [b"g"] + [b"j"] * ROWS)  # cursor at the bottom row: every j scrolls
         cases.append(KeyCase(label, "text j at the bottom (scrolls one row)", press_all(app, [b"j"] * keys)))
         # Tag n words (w between, not timed), then undo the n tags: the article ends as it began.
@@ -471,14 +534,31 @@ def text_cases(db: Path, label: str, keys: int, sync: bool, console: Console) ->
             c1 = app_cpu(app.pid)
             tag_cpu += (c1 - c0) if c0 is not None and c1 is not None else 0.0
             setup_keys(app, [b"w"])
-        cases.append(KeyCase(label, "tag: 1 on a word (saved + drawn)", tags, latency_floor=TAG_FLOOR,
-                             bytes_floor=None, cpu=tag_cpu / n if app_cpu(app.pid) is not None else None))
-        cases.append(KeyCase(label, "undo: u, the tags one by one (saved + drawn)", press_all(app, [b"u"] * n),
-                             latency_floor=TAG_FLOOR, bytes_floor=None))
+        cases.append(
+            KeyCase(
+                label,
+                "tag: 1 on a word (saved + drawn)",
+                tags,
+                latency_floor=TAG_FLOOR,
+                bytes_floor=None,
+                cpu=tag_cpu / n if app_cpu(app.pid) is not None else None,
+            )
+        )
+        cases.append(
+            KeyCase(
+                label,
+                "undo: u, the tags one by one (saved + drawn)",
+                press_all(app, [b"u"] * n),
+                latency_floor=TAG_FLOOR,
+                bytes_floor=None,
+            )
+        )
         tail = app.read_until_quiet(3.0, 3.0)
         if tail.nbytes:
-            s.notes.append(f"{label}: {tail.nbytes:,} bytes in 3 s of idle after the undos "
-                           f"({rows_touched(tail.data)} rows redrawn)")
+            s.notes.append(
+                f"{label}: {tail.nbytes:,} bytes in 3 s of idle after the undos "
+                f"({rows_touched(tail.data)} rows redrawn)"
+            )
     finally:
         app.close(b"q")
     return cases, s
@@ -502,15 +582,25 @@ def verdict(value: float | None, floor: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7, help="start-up runs per case (after one warm-up)")
     parser.add_argument("--keys", type=int, default=200, help="key presses per key case")
-    parser.add_argument("--big-db", type=Path, help="an existing 1,000,000-article database (opened, not copied)")
+    parser.add_argument(
+        "--big-db", type=Path, help="an existing 1,000,000-article database (opened, not copied)"
+    )
     parser.add_argument("--only", choices=("startup", "keys", "all"), default="all")
-    parser.add_argument("--workdir", type=Path, help="folder for the generated databases (default: a temp folder)")
+    parser.add_argument(
+        "--workdir", type=Path, help="folder for the generated databases (default: a temp folder)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
-    parser.add_argument("--sync", action=argparse.BooleanOptionalAction, default=True,
-                        help="the pty terminal says it supports synchronized output (mode 2026)")
+    parser.add_argument(
+        "--sync",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the pty terminal says it supports synchronized output (mode 2026)",
+    )
     args = parser.parse_args(argv)
     console = Console()
     if not console.is_terminal:  # piped to a file: wide enough that the tables do not wrap
@@ -529,7 +619,9 @@ def main(argv: list[str] | None = None) -> None:
             console.rule("time to first usable screen (tmux)")
             tmux = Tmux()
             try:
-                print(f"tmux {COLS}x{ROWS}: {shlex.join(['tmux', 'new-session', '-d', '-x', str(COLS), '-y', str(ROWS), shlex.join(newsmark_argv(small))])}")
+                print(
+                    f"tmux {COLS}x{ROWS}: {shlex.join(['tmux', 'new-session', '-d', '-x', str(COLS), '-y', str(ROWS), shlex.join(newsmark_argv(small))])}"
+                )
                 print(f"baseline: {shlex.join(baseline_argv())}")
                 base_ready = lambda screen: "baseline ready" in screen  # noqa: E731
                 base, _ = startup_series(tmux, "baseline", baseline_argv(), base_ready, None, args.runs)
@@ -545,14 +637,23 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 tmux.close()
 
-            def add(figure: str, series: list[StartupRun], floor: float | None, floor_text: str,
-                    attr: str = "ready") -> float | None:
+            def add(
+                figure: str,
+                series: list[StartupRun],
+                floor: float | None,
+                floor_text: str,
+                attr: str = "ready",
+            ) -> float | None:
                 got = [getattr(x, attr) for x in series if getattr(x, attr) is not None]
                 if not got:
-                    rows.append((figure, floor_text, "—", "—", "0", "[bold red]no screen[/]" if series else ""))
+                    rows.append(
+                        (figure, floor_text, "—", "—", "0", "[bold red]no screen[/]" if series else "")
+                    )
                     return None
                 t = Timing(got)
-                rows.append((figure, floor_text, secs(t.median), secs(t.p95), str(len(got)), verdict(t.median, floor)))
+                rows.append(
+                    (figure, floor_text, secs(t.median), secs(t.p95), str(len(got)), verdict(t.median, floor))
+                )
                 return t.median
 
             add("start-up: trivial Textual app (baseline)", base, None, "—")
@@ -560,20 +661,28 @@ def main(argv: list[str] | None = None) -> None:
             add(f"  whole view loaded (done N/M shown), {SMALL_N:,}", s1k, None, "—", "loaded")
             if args.big_db is not None:
                 floor = BIG_RATIO * m1k if m1k is not None else None
-                add("start-up: 1,000,000 articles", big, floor,
-                    f"≤ {BIG_RATIO}× 1k = {secs(floor)}" if floor else f"≤ {BIG_RATIO}× 1k")
+                add(
+                    "start-up: 1,000,000 articles",
+                    big,
+                    floor,
+                    f"≤ {BIG_RATIO}× 1k = {secs(floor)}" if floor else f"≤ {BIG_RATIO}× 1k",
+                )
                 add("  whole view loaded (done N/M shown), 1M", big, None, "—", "loaded")
                 if wbig is not None:
-                    notes.append(f"1M warm-up run (first open, cold cache; discarded): {secs(wbig.ready)}"
-                                 f", loaded {secs(wbig.loaded)}")
+                    notes.append(
+                        f"1M warm-up run (first open, cold cache; discarded): {secs(wbig.ready)}"
+                        f", loaded {secs(wbig.loaded)}"
+                    )
             if w1k is not None:
                 notes.append(f"1k warm-up run (discarded): {secs(w1k.ready)}")
 
         sessions: list[tuple[str, Session]] = []
         if args.only in ("keys", "all"):
             console.rule("keys on a pseudo-terminal")
-            print(f"pty {COLS}x{ROWS}, TERM=xterm-256color COLORTERM=truecolor, "
-                  f"synchronized output {'on' if args.sync else 'off'}; burst ends after {QUIET * 1000:.0f} ms quiet")
+            print(
+                f"pty {COLS}x{ROWS}, TERM=xterm-256color COLORTERM=truecolor, "
+                f"synchronized output {'on' if args.sync else 'off'}; burst ends after {QUIET * 1000:.0f} ms quiet"
+            )
             print(f"  {shlex.join(newsmark_argv(small))}")
             c, s = list_cases(small, "1k", args.keys, args.sync, console)
             key_cases += c
@@ -586,55 +695,109 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {shlex.join(newsmark_argv(args.big_db))}")
                 s = start_session(newsmark_argv(args.big_db), args.sync)
                 try:
-                    key_cases.append(KeyCase("1M", "list j from the top (scrolls after ~35)",
-                                             press_all(s.app, [b"j"] * args.keys)))
+                    key_cases.append(
+                        KeyCase(
+                            "1M",
+                            "list j from the top (scrolls after ~35)",
+                            press_all(s.app, [b"j"] * args.keys),
+                        )
+                    )
                 finally:
                     s.app.close(b"q")
                 sessions.append(("1M", s))
             for label, s in sessions:
-                notes.append(f"{label}: pty start-up to 'done ' {secs(s.startup)}, {s.startup_bytes:,} bytes until "
-                             f"settled; idle output {s.idle_bytes} bytes in 1.5 s; queries answered: "
-                             f"{', '.join(q.decode('ascii', 'replace').replace(chr(27), 'ESC') for q in s.app.queries_seen) or 'none'}")
+                notes.append(
+                    f"{label}: pty start-up to 'done ' {secs(s.startup)}, {s.startup_bytes:,} bytes until "
+                    f"settled; idle output {s.idle_bytes} bytes in 1.5 s; queries answered: "
+                    f"{', '.join(q.decode('ascii', 'replace').replace(chr(27), 'ESC') for q in s.app.queries_seen) or 'none'}"
+                )
                 notes += s.notes
             for case in key_cases:
                 last = case.last()
                 floor_ms = f"≤ {case.latency_floor * 1000:.0f} ms" if case.latency_floor else "—"
-                rows.append((f"key→update (last byte): {case.db}, {case.name}", floor_ms,
-                             ms(last.median if last else None), ms(last.p95 if last else None),
-                             str(len(case.answered)), verdict(last.median if last else None, case.latency_floor)))
+                rows.append(
+                    (
+                        f"key→update (last byte): {case.db}, {case.name}",
+                        floor_ms,
+                        ms(last.median if last else None),
+                        ms(last.p95 if last else None),
+                        str(len(case.answered)),
+                        verdict(last.median if last else None, case.latency_floor),
+                    )
+                )
                 if case.bytes_floor is not None:
                     b = case.nbytes()
-                    rows.append((f"bytes per key: {case.db}, {case.name}", f"≤ {case.bytes_floor:,} B",
-                                 f"{b.median:,.0f} B", f"{b.p95:,.0f} B", str(len(case.bursts)),
-                                 verdict(b.median, case.bytes_floor)))
+                    rows.append(
+                        (
+                            f"bytes per key: {case.db}, {case.name}",
+                            f"≤ {case.bytes_floor:,} B",
+                            f"{b.median:,.0f} B",
+                            f"{b.p95:,.0f} B",
+                            str(len(case.bursts)),
+                            verdict(b.median, case.bytes_floor),
+                        )
+                    )
 
         console.rule("results")
         table = Table(title=f"newsmark TUI at {COLS}x{ROWS}: medians and p95 against the floors")
-        for col, just in (("figure", "left"), ("floor", "right"), ("median", "right"), ("p95", "right"),
-                          ("n", "right"), ("verdict", "left")):
+        for col, just in (
+            ("figure", "left"),
+            ("floor", "right"),
+            ("median", "right"),
+            ("p95", "right"),
+            ("n", "right"),
+            ("verdict", "left"),
+        ):
             table.add_column(col, justify=just)  # type: ignore[arg-type]
         for row in rows:
             table.add_row(*row)
         console.print(table)
 
         if key_cases:
-            detail = Table(title="per key case: latency from the key written to the first / last byte of "
-                                 "its output, bytes and screen rows it redraws")
-            for col in ("case", "n", "first byte", "last byte", "last p95", "last max", "bytes med",
-                        "bytes p95", "bytes max", "rows med", "rows max", "frames max", "silent", "app CPU/key"):
+            detail = Table(
+                title="per key case: latency from the key written to the first / last byte of "
+                "its output, bytes and screen rows it redraws"
+            )
+            for col in (
+                "case",
+                "n",
+                "first byte",
+                "last byte",
+                "last p95",
+                "last max",
+                "bytes med",
+                "bytes p95",
+                "bytes max",
+                "rows med",
+                "rows max",
+                "frames max",
+                "silent",
+                "app CPU/key",
+            ):
                 detail.add_column(col, justify="left" if col == "case" else "right")
             for case in key_cases:
                 first, last, b, r = case.first(), case.last(), case.nbytes(), case.rows()
                 detail.add_row(
-                    f"{case.db}: {case.name}" + (f" ({case.note})" if case.note else ""), str(len(case.bursts)),
-                    ms(first.median if first else None), ms(last.median if last else None),
-                    ms(last.p95 if last else None), ms(last.max if last else None),
-                    f"{b.median:,.0f}", f"{b.p95:,.0f}", f"{b.max:,.0f}",
-                    f"{r.median:.0f}", f"{r.max:.0f}", f"{case.frames().max:.0f}",
-                    str(len(case.bursts) - len(case.answered)), ms(case.cpu))
+                    f"{case.db}: {case.name}" + (f" ({case.note})" if case.note else ""),
+                    str(len(case.bursts)),
+                    ms(first.median if first else None),
+                    ms(last.median if last else None),
+                    ms(last.p95 if last else None),
+                    ms(last.max if last else None),
+                    f"{b.median:,.0f}",
+                    f"{b.p95:,.0f}",
+                    f"{b.max:,.0f}",
+                    f"{r.median:.0f}",
+                    f"{r.max:.0f}",
+                    f"{case.frames().max:.0f}",
+                    str(len(case.bursts) - len(case.answered)),
+                    ms(case.cpu),
+                )
             console.print(detail)
-        print(f"databases: {small} ({mib(db_size(small))}), {long_db} ({mib(db_size(long_db))})"
-              + (f", {args.big_db} ({mib(db_size(args.big_db))})" if args.big_db else ""))
+        print(
+            f"databases: {small} ({mib(db_size(small))}), {long_db} ({mib(db_size(long_db))})"
+            + (f", {args.big_db} ({mib(db_size(args.big_db))})" if args.big_db else "")
+        )
         for note in notes:
             print(f"note: {note}")
 

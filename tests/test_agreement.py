@@ -8,7 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from annotations.agreement import (
-    Counts, agreement, cohen_kappa, compare, fleiss_kappa, token_labels,
+    Counts,
+    agreement,
+    cohen_kappa,
+    compare,
+    fleiss_kappa,
+    token_labels,
 )
 from annotations.cli import main
 from annotations.model import Annotation, SpanData, Status
@@ -41,8 +46,16 @@ def test_cohen_kappa_matches_scikit_learn():
 def test_fleiss_kappa_on_the_textbook_example():
     # Fleiss (1971) as on Wikipedia: 10 subjects, 14 raters, 5 categories; kappa = 0.210
     table = [
-        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
     ]
     ratings = [[str(c) for c, n in enumerate(row) for _ in range(n)] for row in table]
     assert fleiss_kappa(ratings) == pytest.approx(0.20993, abs=1e-4)
@@ -100,8 +113,9 @@ def test_articles_worst_first_and_named_annotators(store):
     _work(store, "ann", [S(0, 6, "ACTOR")])
     _work(store, "ben", [S(0, 6, "ACTOR")])
     other = "Troops left Homs ."
-    store.import_annotation(Annotation(2, other, "ann", Status.DONE, STAMP,
-                                       [SpanData(12, 16, "LOCATION", "Homs")]))
+    store.import_annotation(
+        Annotation(2, other, "ann", Status.DONE, STAMP, [SpanData(12, 16, "LOCATION", "Homs")])
+    )
     store.import_annotation(Annotation(2, other, "ben", Status.DONE, STAMP, []))
     result = agreement(store, ["ann", "ben"])
     assert [r.article_id for r in result.per_article] == [2, 1]
@@ -118,8 +132,11 @@ def test_cli_table_and_json(store):
     table = runner.invoke(main, ["agree", "--db", str(store.path)])
     assert table.exit_code == 0, table.output
     assert "ann / ben" in table.output and "0.667" in table.output
-    data = json.loads(runner.invoke(main, ["agree", "--db", str(store.path), "--format", "json",
-                                           "--annotators", "ann,ben"]).output)
+    data = json.loads(
+        runner.invoke(
+            main, ["agree", "--db", str(store.path), "--format", "json", "--annotators", "ann,ben"]
+        ).output
+    )
     assert data["pairs"][0]["exact_f1"] == pytest.approx(2 / 3)
     assert data["per_article"][0]["article_id"] == 1
     empty = runner.invoke(main, ["agree", "--db", str(store.path), "--annotators", "x,y"])
@@ -136,13 +153,21 @@ def A(phrase: str, label: str = "CASUALTY", **attributes) -> SpanData:
     return SpanData(start, start + len(phrase), label, phrase, attributes)
 
 
-ANN = [A("two soldiers", kind="killed", count=2), A("three civilians", kind="killed", count=3),
-       A("five guards", kind="wounded", count=5), A("one child", kind="killed"),
-       A("Aleppo", "LOCATION")]
-BEN = [A("two soldiers", count=2, kind="killed"), A("three civilians", kind="wounded", count=3),
-       A("five guards", kind="wounded", count=4), A("one child", qualifier=None),
-       A("Aleppo", "LOCATION", gazetteer_id="170063"),
-       A("guards", "ACTOR", actor_type="state_forces")]  # matched by no one: not compared
+ANN = [
+    A("two soldiers", kind="killed", count=2),
+    A("three civilians", kind="killed", count=3),
+    A("five guards", kind="wounded", count=5),
+    A("one child", kind="killed"),
+    A("Aleppo", "LOCATION"),
+]
+BEN = [
+    A("two soldiers", count=2, kind="killed"),
+    A("three civilians", kind="wounded", count=3),
+    A("five guards", kind="wounded", count=4),
+    A("one child", qualifier=None),
+    A("Aleppo", "LOCATION", gazetteer_id="170063"),
+    A("guards", "ACTOR", actor_type="state_forces"),
+]  # matched by no one: not compared
 
 
 def test_attribute_agreement_by_hand(store):
@@ -168,8 +193,11 @@ def test_attribute_agreement_by_hand(store):
     assert "ACTOR" not in pair.attributes and "ACTOR" in pair.by_label
     assert agreement(store).attributes == pair.attributes  # one pair: over all is that pair
     metrics = pytest.importorskip("sklearn.metrics")
-    assert kind.kappa == pytest.approx(metrics.cohen_kappa_score(
-        ["killed", "killed", "wounded", "killed"], ["killed", "wounded", "wounded", "-"]))
+    assert kind.kappa == pytest.approx(
+        metrics.cohen_kappa_score(
+            ["killed", "killed", "wounded", "killed"], ["killed", "wounded", "wounded", "-"]
+        )
+    )
 
 
 def test_attribute_agreement_pooled_over_pairs_and_by_label(store):
@@ -198,21 +226,28 @@ def test_attribute_agreement_in_the_table_and_json(store, tmp_path):
     assert table.exit_code == 0, table.output
     kind_row = next(line for line in table.output.splitlines() if "kind" in line)
     assert "CASUALTY" in kind_row and "0.500" in kind_row and "0.273" in kind_row
-    data = json.loads(runner.invoke(main, ["agree", "--db", str(store.path),
-                                           "--format", "json"]).output)
-    figures = {"CASUALTY": {"count": {"matched": 4, "agree": 3, "rate": 0.75, "kappa": None},
-                            "kind": {"matched": 4, "agree": 2, "rate": 0.5,
-                                     "kappa": pytest.approx(3 / 11)}},
-               "LOCATION": {"gazetteer_id": {"matched": 1, "agree": 0, "rate": 0.0, "kappa": None}}}
+    data = json.loads(runner.invoke(main, ["agree", "--db", str(store.path), "--format", "json"]).output)
+    figures = {
+        "CASUALTY": {
+            "count": {"matched": 4, "agree": 3, "rate": 0.75, "kappa": None},
+            "kind": {"matched": 4, "agree": 2, "rate": 0.5, "kappa": pytest.approx(3 / 11)},
+        },
+        "LOCATION": {"gazetteer_id": {"matched": 1, "agree": 0, "rate": 0.0, "kappa": None}},
+    }
     assert data["pairs"][0]["attributes"] == figures
     assert data["attributes"] == figures
     assert data["pairs"][0]["exact_matches"] == 5  # the existing keys stay as they were
     # a schema in which kind is free text: no kappa for it
     schema = tmp_path / "labels.toml"
-    schema.write_text('[[labels]]\nname = "CASUALTY"\nkey = "2"\ncolour = "red"\n'
-                      '[labels.attributes.kind]\ntype = "text"\n', "utf-8")
-    data = json.loads(runner.invoke(main, ["agree", "--db", str(store.path), "--format", "json",
-                                           "--labels", str(schema)]).output)
+    schema.write_text(
+        '[[labels]]\nname = "CASUALTY"\nkey = "2"\ncolour = "red"\n[labels.attributes.kind]\ntype = "text"\n',
+        "utf-8",
+    )
+    data = json.loads(
+        runner.invoke(
+            main, ["agree", "--db", str(store.path), "--format", "json", "--labels", str(schema)]
+        ).output
+    )
     assert data["attributes"]["CASUALTY"]["kind"]["kappa"] is None
     bad = runner.invoke(main, ["agree", "--db", str(store.path), "--labels", str(tmp_path / "no")])
     assert bad.exit_code != 0 and "no" in bad.output

@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations.assign import plan
 from annotations.cli import main
@@ -17,8 +18,15 @@ from annotations.storage import Store
 
 def article(i: int) -> NewArticle:
     text = f"Report number {i}: shelling near Idlib."
-    return NewArticle(content_hash=f"h{i}", raw_format="text", raw_text=text, clean_text=text,
-                      cleaner_version="1", title=f"t{i}", source="src")
+    return NewArticle(
+        content_hash=f"h{i}",
+        raw_format="text",
+        raw_text=text,
+        clean_text=text,
+        cleaner_version="1",
+        title=f"t{i}",
+        source="src",
+    )
 
 
 def add_articles(store: Store, n: int, start: int = 0) -> list[int]:
@@ -179,7 +187,7 @@ def test_todo_of_an_assigned_annotator_hides_what_only_others_were_given(store, 
         assert paged(store, name, "todo") == want, name
         assert store.view_count(name, "todo") == len(want), name
         for k, key in enumerate(want):
-            assert store.ids_before(name, "todo", key, 2) == want[max(0, k - 2):k]
+            assert store.ids_before(name, "todo", key, 2) == want[max(0, k - 2) : k]
     # Other views do not change.
     assert list(store.list_ids("ana", "all")) == ids
     assert list(store.list_ids("ana", "done")) == [ids[7]]
@@ -250,8 +258,9 @@ def test_assign_command_deals_out_and_a_second_run_only_the_new(db_path):
         ids = add_articles(store, 10)
         store.set_status(ids[0], "ben", Status.DONE)  # finished by one of them: not dealt out
     db = str(db_path)
-    result = run("assign", "--db", db, "--annotators", "ana,ben", "--annotators", "cy",
-                 "--overlap", "2", "--seed", "5")
+    result = run(
+        "assign", "--db", db, "--annotators", "ana,ben", "--annotators", "cy", "--overlap", "2", "--seed", "5"
+    )
     assert result.exit_code == 0, result.output
     assert "assigned 9 article(s), each to 2 of 3 annotator(s): 18 new assignment(s)" in result.output
     assert "newly assigned" in result.output and "finished" in result.output
@@ -275,7 +284,8 @@ def test_assign_command_deals_out_and_a_second_run_only_the_new(db_path):
         assert sum(f for _, f in counts.values()) in (0, 1)  # ids[1] counts if it was ana's
         for i in new:
             holders = store.conn.execute(
-                "SELECT count(*) FROM assignments WHERE article_id = ?", (i,)).fetchone()[0]
+                "SELECT count(*) FROM assignments WHERE article_id = ?", (i,)
+            ).fetchone()[0]
             assert holders == 2
 
     nothing = run("assign", "--db", db, "--annotators", "ana,ben,cy", "--overlap", "2")
@@ -289,12 +299,19 @@ def test_assign_command_same_seed_same_assignments(tmp_path):
         path = tmp_path / f"{k}.db"
         with Store(path) as store:
             add_articles(store, 12)
-        assert run("assign", "--db", str(path), "--annotators", "ana,ben,cy,dee",
-                   "--overlap", "2", "--seed", "9").exit_code == 0
+        assert (
+            run(
+                "assign", "--db", str(path), "--annotators", "ana,ben,cy,dee", "--overlap", "2", "--seed", "9"
+            ).exit_code
+            == 0
+        )
         with Store(path) as store:
-            results.append(store.conn.execute(
-                "SELECT an.name, s.article_id FROM assignments s"
-                " JOIN annotators an ON an.id = s.annotator_id ORDER BY 1, 2").fetchall())
+            results.append(
+                store.conn.execute(
+                    "SELECT an.name, s.article_id FROM assignments s"
+                    " JOIN annotators an ON an.id = s.annotator_id ORDER BY 1, 2"
+                ).fetchall()
+            )
     assert results[0] == results[1] and len(results[0]) == 24
 
 
@@ -319,14 +336,14 @@ def test_assign_command_clear(db_path):
     with Store(db_path) as store:
         add_articles(store, 4)
     db = str(db_path)
-    assert run("assign", "--db", db, "--annotators", "ana,ben", "--overlap", "1",
-               "--seed", "1").exit_code == 0
+    assert (
+        run("assign", "--db", db, "--annotators", "ana,ben", "--overlap", "1", "--seed", "1").exit_code == 0
+    )
     cleared = run("assign", "--db", db, "--clear", "--annotators", "ana")
     assert cleared.exit_code == 0 and "removed 2 assignment(s) of ana" in cleared.output
     with Store(db_path) as store:
         assert store.assignment_counts() == {"ben": (2, 0)}
-    redeal = run("assign", "--db", db, "--clear", "--annotators", "ben,cy", "--overlap", "1",
-                 "--seed", "1")
+    redeal = run("assign", "--db", db, "--clear", "--annotators", "ben,cy", "--overlap", "1", "--seed", "1")
     assert redeal.exit_code == 0, redeal.output
     with Store(db_path) as store:
         assert store.assignment_counts() == {"ben": (2, 0), "cy": (2, 0)}

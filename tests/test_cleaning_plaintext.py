@@ -29,7 +29,13 @@ def test_seed_moscow_times_exact() -> None:
     )
     assert out.title == "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers Near Idlib"
     assert out.byline is None
-    for noise in ("newsletter", "Dear readers", "dpa/picture-alliance", "Support The Moscow Times", "Read more"):
+    for noise in (
+        "newsletter",
+        "Dear readers",
+        "dpa/picture-alliance",
+        "Support The Moscow Times",
+        "Read more",
+    ):
         assert noise not in out.text
 
 
@@ -90,7 +96,13 @@ def test_boilerplate_hint_removes_repeated_line() -> None:
     )
     repeated = "All our readers get a special thank you from the whole editorial team for their support."
     assert repeated in clean_plaintext(raw).text
-    hint = frozenset({normalize_line("  ALL our readers get a special  thank you from the whole editorial team for their support.")})
+    hint = frozenset(
+        {
+            normalize_line(
+                "  ALL our readers get a special  thank you from the whole editorial team for their support."
+            )
+        }
+    )
     out = clean_plaintext(raw, boilerplate=hint)
     assert repeated not in out.text
     assert "The town of Quietville opened" in out.text
@@ -170,8 +182,7 @@ SAMPLE_TITLES = {
     "txt/harbor-wire_port-anselm-talks.txt": "Ceasefire talks in Port Anselm collapse after shelling of Miras",
     "txt/legacy_cp1252.txt": "Rebels seize Saint-Élie after two days of fighting",
     "txt/ridgeline-post_lowen-abduction.txt": "Militia abducts five aid workers in Lowen valley",
-    "txt/northern-dispatch/2024-05-14_kelmar-shelling.txt":
-        "Ostravian army shells rebel positions around Kelmar as talks stall",
+    "txt/northern-dispatch/2024-05-14_kelmar-shelling.txt": "Ostravian army shells rebel positions around Kelmar as talks stall",
 }
 
 

@@ -24,8 +24,8 @@ PARAGRAPHS = [
     "ceasefire stalled for a third week.",
     "The shells struck a market and two houses near the old bus station shortly after dawn, "
     "according to the regional governor, who said rescue teams were still searching the rubble.",
-    "Residents said the shelling began at about 6 a.m. and lasted for nearly an hour. \"We heard "
-    "the first blast and then everything shook,\" said Mara Venn, a teacher who lives nearby.",
+    'Residents said the shelling began at about 6 a.m. and lasted for nearly an hour. "We heard '
+    'the first blast and then everything shook," said Mara Venn, a teacher who lives nearby.',
     "The army denied firing on the town and blamed rebel units that it said had moved artillery "
     "into the hills above Kelmar last month. Neither account could be independently verified.",
 ]
@@ -37,23 +37,30 @@ def _wrapped(width: int, sep: str = "\n", indent: str = "") -> str:
 
 
 def test_saraqeb_wrapped_paragraph_keeps_its_first_line():
-    raw = ("Nine civilians killed in Saraqeb air strike\n\n"
-           "Nine civilians, among them four children, were killed in an air strike\n"
-           "near the town of Saraqeb on Wednesday, a local rescue group said.\n\n"
-           "The strike hit a row of houses on the eastern edge of the town, where families who had "
-           "fled the fighting further south had found shelter in recent weeks, the group said.\n\n"
-           "Rescue workers pulled eleven wounded people from the rubble and took them to a field "
-           "hospital in a nearby village, it added, warning that the toll could rise.\n")
+    raw = (
+        "Nine civilians killed in Saraqeb air strike\n\n"
+        "Nine civilians, among them four children, were killed in an air strike\n"
+        "near the town of Saraqeb on Wednesday, a local rescue group said.\n\n"
+        "The strike hit a row of houses on the eastern edge of the town, where families who had "
+        "fled the fighting further south had found shelter in recent weeks, the group said.\n\n"
+        "Rescue workers pulled eleven wounded people from the rubble and took them to a field "
+        "hospital in a nearby village, it added, warning that the toll could rise.\n"
+    )
     out = clean_plaintext(raw)
     assert out.title == "Nine civilians killed in Saraqeb air strike"
     paragraphs = out.text.split("\n\n")
-    assert paragraphs[0] == ("Nine civilians, among them four children, were killed in an air strike "
-                             "near the town of Saraqeb on Wednesday, a local rescue group said.")
+    assert paragraphs[0] == (
+        "Nine civilians, among them four children, were killed in an air strike "
+        "near the town of Saraqeb on Wednesday, a local rescue group said."
+    )
     assert len(paragraphs) == 3 and paragraphs[2].endswith("the toll could rise.")
 
 
-@pytest.mark.parametrize(("sep", "indent"), [("\n", ""), ("\n\n", ""), ("\n", "   ")],
-                         ids=["no-blank-lines", "blank-lines", "indented"])
+@pytest.mark.parametrize(
+    ("sep", "indent"),
+    [("\n", ""), ("\n\n", ""), ("\n", "   ")],
+    ids=["no-blank-lines", "blank-lines", "indented"],
+)
 def test_wire_story_cut_at_72_columns_is_joined_into_its_paragraphs(sep, indent):
     raw = f"{TITLE}\n{sep if sep != chr(10) else ''}{_wrapped(72, sep, indent)}\n"
     assert max(map(len, raw.splitlines())) <= 72
@@ -71,10 +78,12 @@ def test_windows_line_breaks_and_trailing_spaces_wrap_the_same():
 
 def test_email_body_keeps_every_line():
     body = "\n\n".join("\n".join(textwrap.wrap(p, 70)) for p in PARAGRAPHS[:3])
-    raw = ("From: Lena Arvo <lena.arvo@example.org>\nTo: Desk <desk@example.org>\n"
-           "Subject: Kelmar shelling, update\nDate: Tue, 14 May 2024 16:02:11 +0200\n\n"
-           f"Hi all,\n\n{body}\n\nI will file the full story by six.\n\n"
-           "Best,\nLena\n\n--\nLena Arvo, Kelmar correspondent\nHarbor Wire\n")
+    raw = (
+        "From: Lena Arvo <lena.arvo@example.org>\nTo: Desk <desk@example.org>\n"
+        "Subject: Kelmar shelling, update\nDate: Tue, 14 May 2024 16:02:11 +0200\n\n"
+        f"Hi all,\n\n{body}\n\nI will file the full story by six.\n\n"
+        "Best,\nLena\n\n--\nLena Arvo, Kelmar correspondent\nHarbor Wire\n"
+    )
     out = clean_plaintext(raw)
     assert out.text.split("\n\n")[:3] == PARAGRAPHS[:3]
     for noise in ("From:", "lena.arvo@example.org", "Best,", "Harbor Wire\n"):
@@ -83,22 +92,36 @@ def test_email_body_keeps_every_line():
 
 def test_page_dump_lines_are_not_joined():
     """One block per line, no blank lines (a page's innerText): lines stay lines."""
-    raw = "\n".join([TITLE, "Home", "World", "Subscribe", *PARAGRAPHS, "Related stories",
-                     "Mayor promises new park in Kelmar", "Ceasefire talks resume in Port Anselm"])
+    raw = "\n".join(
+        [
+            TITLE,
+            "Home",
+            "World",
+            "Subscribe",
+            *PARAGRAPHS,
+            "Related stories",
+            "Mayor promises new park in Kelmar",
+            "Ceasefire talks resume in Port Anselm",
+        ]
+    )
     assert clean_plaintext(raw).text.split("\n\n") == PARAGRAPHS
 
 
 def test_a_list_of_links_between_blank_lines_is_not_a_paragraph():
-    links = ("Related: Kelmar truce collapses after a night of shelling on the eastern front\n"
-             "Related: Inside Dolna, the town that the war emptied twice in a single year")
+    links = (
+        "Related: Kelmar truce collapses after a night of shelling on the eastern front\n"
+        "Related: Inside Dolna, the town that the war emptied twice in a single year"
+    )
     raw = f"{TITLE}\n\n" + "\n\n".join(PARAGRAPHS) + f"\n\n{links}\n"
     assert clean_plaintext(raw).text.split("\n\n") == PARAGRAPHS
 
 
 def test_a_wrapped_footer_made_of_repeated_lines_is_boilerplate():
     """The source's repeated lines are counted line by line; joined, they are still known."""
-    footer = ("Harbor Wire is an independent newsroom funded by its readers, and every story\n"
-              "we publish is free to read, share and republish under our open licence.")
+    footer = (
+        "Harbor Wire is an independent newsroom funded by its readers, and every story\n"
+        "we publish is free to read, share and republish under our open licence."
+    )
     raw = f"{TITLE}\n\n" + "\n\n".join(PARAGRAPHS) + f"\n\n{footer}\n"
     assert clean_plaintext(raw).text.endswith(footer.replace("\n", " "))
     hint = frozenset(normalize_line(row) for row in footer.splitlines())
@@ -122,13 +145,14 @@ def _grouped(sentences: list[str], sizes: list[int]) -> list[str]:
     out, pos = [], 0
     for n in sizes:
         if pos + n <= len(sentences):
-            out.append(" ".join(sentences[pos:pos + n]))
+            out.append(" ".join(sentences[pos : pos + n]))
             pos += n
     return out
 
 
 articles = st.tuples(st.permutations(SENTENCES), st.lists(st.integers(1, 3), min_size=2, max_size=6)).map(
-    lambda t: _grouped(*t))
+    lambda t: _grouped(*t)
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -136,7 +160,8 @@ articles = st.tuples(st.permutations(SENTENCES), st.lists(st.integers(1, 3), min
 def test_property_no_line_of_a_wrapped_paragraph_is_lost(paragraphs, width, blank_lines):
     sep = "\n\n" if blank_lines else "\n"
     raw = "Army takes two villages near the river\n\n" + sep.join(
-        "\n".join(textwrap.wrap(p, width)) for p in paragraphs)
+        "\n".join(textwrap.wrap(p, width)) for p in paragraphs
+    )
     out = clean_plaintext(raw).text.split("\n\n")
     if blank_lines:
         assert out == paragraphs  # every paragraph whole, and nothing else
@@ -150,14 +175,19 @@ def test_reclean_joins_wrapped_articles_but_keeps_annotated_text(tmp_path):
     for name in ("a", "b"):
         (tmp_path / f"{name}.txt").write_text(f"{TITLE} ({name})\n\n{_wrapped(72)}\n")
     runner = CliRunner()
-    assert runner.invoke(main, ["import", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
-                                "--db", str(db)]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["import", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--db", str(db)]
+        ).exit_code
+        == 0
+    )
     with Store(db) as store:
         assert store.article(1).clean_text.split("\n\n") == PARAGRAPHS
         assert store.article(1).cleaner_version == CLEANER_VERSION
         # as the cleaner before this version left them: one paragraph per line
-        store.conn.execute("UPDATE articles SET cleaner_version = '1', clean_text = ?",
-                           (_wrapped(72).replace("\n", "\n\n"),))
+        store.conn.execute(
+            "UPDATE articles SET cleaner_version = '1', clean_text = ?", (_wrapped(72).replace("\n", "\n\n"),)
+        )
         store.add_span(1, "ana", 0, 6, "LOCATION")
     result = runner.invoke(main, ["reclean", "--db", str(db)])
     assert "re-cleaned 1, kept 1" in result.output

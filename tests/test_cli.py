@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from annotations.cli import main
 from conftest import SAMPLE_CORPUS
 
-PARAGRAPH = ("Rebel fighters attacked an army checkpoint outside Harzen on Sunday, killing four soldiers "
-             "and wounding seven others, the provincial governor said in a statement.")
+from annotations.cli import main
+
+PARAGRAPH = (
+    "Rebel fighters attacked an army checkpoint outside Harzen on Sunday, killing four soldiers "
+    "and wounding seven others, the provincial governor said in a statement."
+)
 
 
 @pytest.fixture
@@ -81,7 +83,9 @@ def test_clean_prints_one_file_and_writes_many(run, tmp_path):
     assert result.output.startswith("Turkey said two of its soldiers were killed")
     assert result.output.rstrip().endswith("sent Turkish financial markets skidding.")
     out = tmp_path / "out"
-    result = run("clean", str(SAMPLE_CORPUS / "jsonl"), str(SAMPLE_CORPUS / "txt"), "-o", str(out), "--no-fetch")
+    result = run(
+        "clean", str(SAMPLE_CORPUS / "jsonl"), str(SAMPLE_CORPUS / "txt"), "-o", str(out), "--no-fetch"
+    )
     assert result.exit_code == 0
     names = {p.name for p in out.glob("*.txt")}
     assert "articles-1.txt" in names and "harbor-wire_port-anselm-talks.txt" in names
@@ -114,14 +118,25 @@ def test_markup_in_titles_is_printed_literally(run, db_path, tmp_path):
 
 def test_no_arguments_imports_the_sample_corpus_into_an_empty_default_db(tmp_path):
     # The installed command, as a user runs it, in an empty folder.
-    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(tmp_path),
-           "COLUMNS": "120"}
-    result = subprocess.run([sys.executable, "-m", "annotations"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "COLUMNS": "120",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "annotations"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "imported the sample corpus" in result.stderr
-    assert "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers" in result.stdout.replace("\n", " ") or \
-        "Turkey Says" in result.stdout
+    assert (
+        "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers" in result.stdout.replace("\n", " ")
+        or "Turkey Says" in result.stdout
+    )
     assert (tmp_path / "newsmark.db").exists()
 
 
@@ -142,8 +157,10 @@ def test_reclean_updates_old_texts_and_keeps_annotated_ones(run, db_path):
 
 def test_annotate_refuses_a_bad_label_schema_naming_file_and_line(run, db_path, tmp_path):
     labels = tmp_path / "labels.toml"
-    labels.write_text('[[labels]]\nname = "ACTOR"\nkey = "1"\ncolour = "blue"\n\n'
-                      '[[labels]]\nname = "PLACE"\nkey = "1"\ncolour = "green"\n')
+    labels.write_text(
+        '[[labels]]\nname = "ACTOR"\nkey = "1"\ncolour = "blue"\n\n'
+        '[[labels]]\nname = "PLACE"\nkey = "1"\ncolour = "green"\n'
+    )
     result = CliRunner().invoke(main, ["annotate", "--db", str(db_path), "--labels", str(labels)])
     assert result.exit_code == 1
     assert f"{labels}:" in result.output and "key" in result.output

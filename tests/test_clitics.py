@@ -33,20 +33,23 @@ def words(text: str) -> list[str]:
 def snapped(text: str, fragment: str) -> str | None:
     start = text.index(fragment)
     span = snap(text, start, start + len(fragment))
-    return None if span is None else text[span[0]:span[1]]
+    return None if span is None else text[span[0] : span[1]]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Syria's army", ["Syria", "'s", "army"]),
-    ("SYRIA'S ARMY", ["SYRIA", "'S", "ARMY"]),
-    ("Erdogan\u2019s office", ["Erdogan", "\u2019s", "office"]),
-    ("Turkey\u2019S", ["Turkey", "\u2019S"]),
-    ("the soldiers' bodies", ["the", "soldiers", "'", "bodies"]),
-    ("the soldiers\u2019 bodies", ["the", "soldiers", "\u2019", "bodies"]),
-    ("the U.N.'s envoy", ["the", "U.N.", "'s", "envoy"]),
-    ("Saraqeb's, Idlib's.", ["Saraqeb", "'s", ",", "Idlib", "'s", "."]),
-    ("the 1990's", ["the", "1990", "'s"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Syria's army", ["Syria", "'s", "army"]),
+        ("SYRIA'S ARMY", ["SYRIA", "'S", "ARMY"]),
+        ("Erdogan\u2019s office", ["Erdogan", "\u2019s", "office"]),
+        ("Turkey\u2019S", ["Turkey", "\u2019S"]),
+        ("the soldiers' bodies", ["the", "soldiers", "'", "bodies"]),
+        ("the soldiers\u2019 bodies", ["the", "soldiers", "\u2019", "bodies"]),
+        ("the U.N.'s envoy", ["the", "U.N.", "'s", "envoy"]),
+        ("Saraqeb's, Idlib's.", ["Saraqeb", "'s", ",", "Idlib", "'s", "."]),
+        ("the 1990's", ["the", "1990", "'s"]),
+    ],
+)
 def test_clitic_is_a_token_of_its_own_as_in_spacy(nlp, text, expected):
     assert words(text) == expected
     assert [t.text for t in nlp.make_doc(text)] == expected
@@ -77,8 +80,10 @@ def test_word_motion_skips_the_clitic():
 
 
 def test_export_tokens_line_up_with_spacy_make_doc(nlp):
-    text = ("Turkey's defense ministry said SYRIA'S army shelled the soldiers' post near the "
-            "U.N.'s office, Erdogan\u2019s aides said.\nIdlib's governor agreed.")
+    text = (
+        "Turkey's defense ministry said SYRIA'S army shelled the soldiers' post near the "
+        "U.N.'s office, Erdogan\u2019s aides said.\nIdlib's governor agreed."
+    )
     parts = split_tokens(text)
     ours = Doc(nlp.vocab, words=parts[1::2], spaces=[bool(s) for s in parts[2::2]])
     assert ours.text == text
@@ -91,9 +96,16 @@ TEXT = "Syria's army and Turkey's defense ministry met the soldiers' families in
 def _save_old_spans(store: Store, annotator: str, *phrases: str) -> int:
     """Spans as saved before the clitic was split (or imported from another tool)."""
     spans = [SpanData(TEXT.index(p), TEXT.index(p) + len(p), "ACTOR", p, {}) for p in phrases]
-    article_id, _, _ = store.import_annotation(Annotation(
-        article_id=None, text=TEXT, annotator=annotator, status=Status.DONE,
-        updated_at="2026-11-01T10:00:00.000Z", spans=sorted(spans, key=lambda s: (s.start, s.end))))
+    article_id, _, _ = store.import_annotation(
+        Annotation(
+            article_id=None,
+            text=TEXT,
+            annotator=annotator,
+            status=Status.DONE,
+            updated_at="2026-11-01T10:00:00.000Z",
+            spans=sorted(spans, key=lambda s: (s.start, s.end)),
+        )
+    )
     return article_id
 
 
@@ -112,7 +124,7 @@ def test_old_spans_ending_in_a_clitic_stay_and_line_up_in_the_export(store, tmp_
         assert found is not None and found.text == span["text"], span
         assert (found.start, found.end - 1) == (span["token_start"], span["token_end"])
     syria = next(s for s in task["spans"] if s["text"] == "Syria's")
-    assert [t["text"] for t in tokens[syria["token_start"]:syria["token_end"] + 1]] == ["Syria", "'s"]
+    assert [t["text"] for t in tokens[syria["token_start"] : syria["token_end"] + 1]] == ["Syria", "'s"]
 
 
 def test_stats_count_spans_ending_in_a_clitic(db_path):
@@ -128,11 +140,22 @@ def test_stats_count_spans_ending_in_a_clitic(db_path):
     assert "ends 's: 2 spans end in a possessive" in table
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Syria's", True), ("SYRIA'S", True), ("Erdogan\u2019s", True), ("U.N.'s", True),
-    ("soldiers'", True), ("BOSS\u2019", True), ("Syria", False), ("'s", False),
-    ("Turkey's defense ministry", False), ("rock 'n'", False), ("Idlib.", False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Syria's", True),
+        ("SYRIA'S", True),
+        ("Erdogan\u2019s", True),
+        ("U.N.'s", True),
+        ("soldiers'", True),
+        ("BOSS\u2019", True),
+        ("Syria", False),
+        ("'s", False),
+        ("Turkey's defense ministry", False),
+        ("rock 'n'", False),
+        ("Idlib.", False),
+    ],
+)
 def test_ends_with_clitic(text, expected):
     assert ends_with_clitic(text) is expected
 
@@ -152,9 +175,9 @@ def test_a_snapped_span_never_ends_with_a_clitic_token(text, start, end):
         return
     s, e = span
     last = next(t for t in tokenize(text) if t[1] == e)
-    assert last in TokenIndex(text).words and text[last[0]:last[1]] not in CLITICS
+    assert last in TokenIndex(text).words and text[last[0] : last[1]] not in CLITICS
     # the clitic after a snapped word is outside the span, never half in it
-    if text[e:e + 2] in CLITICS:
+    if text[e : e + 2] in CLITICS:
         assert (e, e + 2) in tokenize(text)
 
 

@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from tui_fixtures import build_db
 
 TMUX = shutil.which("tmux")
@@ -27,8 +26,9 @@ NEWSMARK = shutil.which("newsmark")
 
 pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed (needed to drive a real terminal)"),
-    pytest.mark.skipif(NEWSMARK is None,
-                       reason="the newsmark command is not on PATH (pip install -e . first)"),
+    pytest.mark.skipif(
+        NEWSMARK is None, reason="the newsmark command is not on PATH (pip install -e . first)"
+    ),
 ]
 
 READY_TIMEOUT = 15.0  # a cold start on a loaded 2-core machine
@@ -60,8 +60,14 @@ class Terminal:
         self.status_file: Path | None = None
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([TMUX, "-u", "-L", self.name, "-f", str(self.conf), *args],
-                              capture_output=True, text=True, env=self.env, timeout=10, check=check)
+        return subprocess.run(
+            [TMUX, "-u", "-L", self.name, "-f", str(self.conf), *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=10,
+            check=check,
+        )
 
     def start(self, command: str) -> None:
         """Run ``command`` (a shell command line) in a new 120x40 session."""
@@ -239,6 +245,7 @@ def test_type_ahead_after_enter(term, db):
 
 def test_two_annotators_disagree_a_reviewer_settles_it_and_export_takes_the_review(term, db):
     """alice tags "Turkey"; bob tags "Turkey" and "two"; rita takes bob's "two"; export --reviewed."""
+
     def annotate(who: str, *keys: str, shows: str) -> None:
         term.kill_session()
         term.start(f"{shlex.quote(NEWSMARK)} annotate --db {shlex.quote(str(db))} --annotator {who}")
@@ -271,9 +278,17 @@ def test_two_annotators_disagree_a_reviewer_settles_it_and_export_takes_the_revi
     term.keys("q")
     assert term.wait_exit() == 0
 
-    out = subprocess.run([NEWSMARK, "export", "--db", str(db), "--reviewed"], capture_output=True,
-                         text=True, env=term.env, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [NEWSMARK, "export", "--db", str(db), "--reviewed"],
+        capture_output=True,
+        text=True,
+        env=term.env,
+        timeout=60,
+        check=True,
+    ).stdout
     records = [json.loads(line) for line in out.splitlines()]
     assert [(r["_annotator_id"], r["meta"]["id"]) for r in records] == [("rita", 1)]
-    assert [(s["label"], s["text"]) for s in records[0]["spans"]] == [("ACTOR", "Turkey"),
-                                                                      ("CASUALTY", "two")]
+    assert [(s["label"], s["text"]) for s in records[0]["spans"]] == [
+        ("ACTOR", "Turkey"),
+        ("CASUALTY", "two"),
+    ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotations.corpus.encoding import DecodeError, decode_bytes, sanitize
 
@@ -26,12 +27,15 @@ def test_bom_is_dropped():
     assert decode_bytes(codecs.BOM_UTF8 + b"Aleppo")[0] == "Aleppo"
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "empty"),
-    (b"   \n\t\n", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
-    (bytes(range(32)) * 40, "binary"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"   \n\t\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
+        (bytes(range(32)) * 40, "binary"),
+    ],
+)
 def test_unreadable_bytes_say_why(data, reason):
     with pytest.raises(DecodeError, match=reason):
         decode_bytes(data)
@@ -49,9 +53,12 @@ def test_sanitize_leaves_no_control_characters(text):
     assert sanitize(clean) == clean
 
 
-@pytest.mark.parametrize("text, encoding", [
-    ("Министерство обороны заявило, что в Идлибе погибли два солдата.", "cp1251"),
-    ("Το υπουργείο άμυνας ανακοίνωσε ότι σκοτώθηκαν δύο στρατιώτες στην Ιντλίμπ.", "iso8859_7"),
-])
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("Министерство обороны заявило, что в Идлибе погибли два солдата.", "cp1251"),
+        ("Το υπουργείο άμυνας ανακοίνωσε ότι σκοτώθηκαν δύο στρατιώτες στην Ιντλίμπ.", "iso8859_7"),
+    ],
+)
 def test_non_western_single_byte_text_is_not_read_as_cp1252(text, encoding):
     assert decode_bytes(text.encode(encoding))[0] == text

@@ -15,8 +15,10 @@ from annotations.storage import Store
 
 # Line breaks of every kind, tabs, no-break and ideographic spaces, a form feed
 # and a line separator, with spans before and after each of them.
-TEXT = ("Syria\r\nShelling hit Aleppo \ron Monday.\r\n\r\nIdlib\u2028Hama\u0085Homs\x0bDeir"
-        "\x0c ez\u00a0Zor\t\tRaqqa\u3000Daraa \n\rEnd.\r\n")
+TEXT = (
+    "Syria\r\nShelling hit Aleppo \ron Monday.\r\n\r\nIdlib\u2028Hama\u0085Homs\x0bDeir"
+    "\x0c ez\u00a0Zor\t\tRaqqa\u3000Daraa \n\rEnd.\r\n"
+)
 PLACES = ["Syria", "Aleppo", "Idlib", "Hama", "Homs", "Deir", "Zor", "Raqqa", "Daraa", "End"]
 
 
@@ -32,21 +34,25 @@ def _write(path: Path, record: dict) -> Path:
 
 def _tasks(tmp_path: Path) -> Path:
     spans = [{"start": s, "end": e, "label": "LOCATION", "text": t} for s, e, t in _spans()]
-    return _write(tmp_path / "tasks.jsonl",
-                  {"text": TEXT, "spans": spans, "answer": "accept", "_annotator_id": "ann"})
+    return _write(
+        tmp_path / "tasks.jsonl", {"text": TEXT, "spans": spans, "answer": "accept", "_annotator_id": "ann"}
+    )
 
 
 def _doccano(tmp_path: Path) -> Path:
-    return _write(tmp_path / "doccano.jsonl", {
-        "text": TEXT, "label": [[s, e, "LOCATION"] for s, e, _ in _spans()], "annotator": "bob"})
+    return _write(
+        tmp_path / "doccano.jsonl",
+        {"text": TEXT, "label": [[s, e, "LOCATION"] for s, e, _ in _spans()], "annotator": "bob"},
+    )
 
 
 def _import_export(source: Path, fmt: str, db: Path, out: Path) -> bytes:
     runner = CliRunner()
     result = runner.invoke(main, ["import", str(source), "--db", str(db)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["export", "--db", str(db), "--format", fmt, "-o", str(out)],
-                           catch_exceptions=False)
+    result = runner.invoke(
+        main, ["export", "--db", str(db), "--format", fmt, "-o", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return out.read_bytes()
 
@@ -63,8 +69,9 @@ def _text_and_offsets(fmt: str, data: bytes) -> tuple[str, list[tuple[int, int]]
     return record["text"], [(s, e) for s, e, _ in record["label"]]
 
 
-@pytest.mark.parametrize(("fmt", "make"), [("jsonl", _tasks), ("doccano", _doccano),
-                                           ("labelstudio", _doccano)])
+@pytest.mark.parametrize(
+    ("fmt", "make"), [("jsonl", _tasks), ("doccano", _doccano), ("labelstudio", _doccano)]
+)
 def test_annotation_file_text_round_trips_byte_for_byte(tmp_path, fmt, make):
     """import -> export -> import -> export: the same bytes, the text as given, offsets valid."""
     ext = "json" if fmt == "labelstudio" else "jsonl"
@@ -82,13 +89,17 @@ def test_annotation_file_text_round_trips_byte_for_byte(tmp_path, fmt, make):
 
 def test_a_corpus_article_still_has_its_line_breaks_unified(tmp_path):
     """The raw corpus is not an annotation file: its text is sanitized as before."""
-    body = ("Shelling hit the town of Saraqeb on Monday, killing four civilians and wounding "
-            "seven others, a monitoring group said in a statement.")
+    body = (
+        "Shelling hit the town of Saraqeb on Monday, killing four civilians and wounding "
+        "seven others, a monitoring group said in a statement."
+    )
     second = "The attack came a day after government forces retook two villages south of the town."
     (tmp_path / "a.jsonl").write_bytes(json.dumps({"text": body + "\r\n\r\n" + second}).encode())
     runner = CliRunner()
-    assert runner.invoke(main, ["import", str(tmp_path / "a.jsonl"), "--db",
-                                str(tmp_path / "c.db")]).exit_code == 0
+    assert (
+        runner.invoke(main, ["import", str(tmp_path / "a.jsonl"), "--db", str(tmp_path / "c.db")]).exit_code
+        == 0
+    )
     with Store(tmp_path / "c.db") as store:
         (text,) = [row[0] for row in store.conn.execute("SELECT clean_text FROM articles")]
     assert "\r" not in text and body in text

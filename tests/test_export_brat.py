@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations.export import ExportReport, Filters, brat, export
-from annotations.model import Annotation, SpanData, Status
 from annotations.labels import Attribute, Label, LabelSchema, default_schema
+from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store
 
 STAMP = "2026-11-01T09:30:00.000Z"
@@ -89,8 +89,9 @@ def span(text: str, part: str, label: str, attributes: dict | None = None, nth: 
     return SpanData(start, start + len(part), label, part, attributes or {})
 
 
-def add(store: Store, text: str, spans: list[SpanData], annotator: str = "alice",
-        status: Status = Status.DONE) -> int:
+def add(
+    store: Store, text: str, spans: list[SpanData], annotator: str = "alice", status: Status = Status.DONE
+) -> int:
     article_id, _, _ = store.import_annotation(Annotation(None, text, annotator, status, STAMP, spans))
     return article_id
 
@@ -111,12 +112,15 @@ def test_txt_is_the_article_byte_for_byte(store: Store, tmp_path: Path) -> None:
     assert kabul.fragments == [(text.index("Kabul"), text.index("Kabul") + 5)]
     assert report == ExportReport(annotations=1, spans=2, dropped=0, files=[f"{article}-alice.txt"])
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{article}-alice.txt", f"{article}-alice.ann", "annotation.conf", "visual.conf"])
+        [f"{article}-alice.txt", f"{article}-alice.ann", "annotation.conf", "visual.conf"]
+    )
 
 
 def test_every_offset_slices_the_text(store: Store, tmp_path: Path) -> None:
-    text = ("At least 12 people 🙁 were killed\r\nin Idlib\tprovince, said the\u2028Syrian "
-            "Observatory.\nTabs\tand  spaces stay.")
+    text = (
+        "At least 12 people 🙁 were killed\r\nin Idlib\tprovince, said the\u2028Syrian "
+        "Observatory.\nTabs\tand  spaces stay."
+    )
     spans = [
         span(text, "At least 12 people", "CASUALTY", {"count": 12, "qualifier": "at_least"}),
         span(text, "people 🙁 were killed\r\nin Idlib", "CASUALTY"),
@@ -133,11 +137,15 @@ def test_every_offset_slices_the_text(store: Store, tmp_path: Path) -> None:
 def test_span_over_line_breaks_becomes_fragments(store: Store, tmp_path: Path) -> None:
     text = "Fighting near Kabul \r\n\r\n  province and\u2028Herat\x85city."
     first = text.index("Kabul")
-    article = add(store, text, [
-        SpanData(first, text.index(" and") , "LOCATION", text[first:text.index(" and")]),
-        SpanData(text.index("Herat"), text.index("city") + 4, "LOCATION", "Herat\x85city"),
-        SpanData(text.index("and"), text.index("Herat") + 5, "LOCATION", "and\u2028Herat"),
-    ])
+    article = add(
+        store,
+        text,
+        [
+            SpanData(first, text.index(" and"), "LOCATION", text[first : text.index(" and")]),
+            SpanData(text.index("Herat"), text.index("city") + 4, "LOCATION", "Herat\x85city"),
+            SpanData(text.index("and"), text.index("Herat") + 5, "LOCATION", "and\u2028Herat"),
+        ],
+    )
     out, _ = run(store, tmp_path)
     parsed = check_offsets(out, f"{article}-alice")
     got = {e.text: e.fragments for e in parsed.entities.values()}
@@ -148,22 +156,23 @@ def test_span_over_line_breaks_becomes_fragments(store: Store, tmp_path: Path) -
         "Herat city": [(herat, herat + 5), (city, city + 4)],
         "and Herat": [(and_, and_ + 3), (herat, herat + 5)],
     }
-    line = next(line for line in (out / f"{article}-alice.ann").read_text("utf-8").split("\n")
-                if "Kabul" in line)
+    line = next(
+        line for line in (out / f"{article}-alice.ann").read_text("utf-8").split("\n") if "Kabul" in line
+    )
     assert line == f"T1\tLOCATION {kabul} {kabul + 5};{province} {province + 8}\tKabul province"
 
 
 # Text made of the characters that matter here: line breaks of every kind, other
 # whitespace, tabs, astral characters and plain letters.
-TRICKY = st.text(st.sampled_from(list(brat.LINE_BREAKS) + [" ", "\t", "\u00a0", "a", "b", "é", "👋"]),
-                 max_size=30)
+TRICKY = st.text(
+    st.sampled_from(list(brat.LINE_BREAKS) + [" ", "\t", "\u00a0", "a", "b", "é", "👋"]), max_size=30
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(TRICKY, st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), max_size=6))
 def test_any_span_is_written_so_its_fragments_slice_the_text(text: str, raw: list) -> None:
-    spans = [SpanData(min(a, a + b, len(text)), min(a + b, len(text)), "ACTOR", "")
-             for a, b in raw]
+    spans = [SpanData(min(a, a + b, len(text)), min(a + b, len(text)), "ACTOR", "") for a, b in raw]
     spans = [s for s in spans if s.start < s.end]
     lines, written = brat.ann_lines(text, spans, default_schema())
     parsed = parse_ann_text("".join(line + "\n" for line in lines))
@@ -176,8 +185,11 @@ def test_any_span_is_written_so_its_fragments_slice_the_text(text: str, raw: lis
             if len(entity.fragments) > 1:
                 assert piece == piece.strip()
     # a span is left out only when it has nothing but whitespace over a line break
-    left_out = [s for s in spans if not text[s.start:s.end].strip()
-                and any(c in brat.LINE_BREAKS for c in text[s.start:s.end])]
+    left_out = [
+        s
+        for s in spans
+        if not text[s.start : s.end].strip() and any(c in brat.LINE_BREAKS for c in text[s.start : s.end])
+    ]
     assert written == len(spans) - len(left_out)
 
 
@@ -202,7 +214,8 @@ def test_overlapping_spans_are_all_kept(store: Store, tmp_path: Path) -> None:
     out, report = run(store, tmp_path)
     parsed = check_offsets(out, f"{article}-alice")
     assert sorted((e.label, e.text) for e in parsed.entities.values()) == sorted(
-        (s.label, s.text) for s in spans)
+        (s.label, s.text) for s in spans
+    )
     assert (report.spans, report.dropped) == (4, 0)
     conf = (out / "annotation.conf").read_text("utf-8")
     assert "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in conf.split("\n")
@@ -212,10 +225,22 @@ def test_choice_attributes_are_attribute_lines_the_rest_notes(store: Store, tmp_
     text = "Rebels said 30 civilians were killed in Homs."
     article = add(store, text, [], status=Status.IN_PROGRESS)
     # saved the way the app saves them, on the imported article
-    store.add_span(article, "alice", text.index("30"), text.index(" were"), "CASUALTY",
-                   {"kind": "killed", "count": 30, "qualifier": "exact"})
-    store.add_span(article, "alice", text.index("Homs"), text.index("Homs") + 4, "LOCATION",
-                   {"gazetteer_id": "geonames:169577\tHoms\nSyria", "lat": 34.73, "lon": 36.72})
+    store.add_span(
+        article,
+        "alice",
+        text.index("30"),
+        text.index(" were"),
+        "CASUALTY",
+        {"kind": "killed", "count": 30, "qualifier": "exact"},
+    )
+    store.add_span(
+        article,
+        "alice",
+        text.index("Homs"),
+        text.index("Homs") + 4,
+        "LOCATION",
+        {"gazetteer_id": "geonames:169577\tHoms\nSyria", "lat": 34.73, "lon": 36.72},
+    )
     store.add_span(article, "alice", 0, 6, "ACTOR", {"actor_type": "rebel"})
     store.add_span(article, "alice", 0, 6, "FACTION", {"side": "opposition"})  # not in the schema
     store.set_status(article, "alice", Status.DONE)
@@ -224,10 +249,13 @@ def test_choice_attributes_are_attribute_lines_the_rest_notes(store: Store, tmp_
     ids = {(e.label, e.text): e.id for e in parsed.entities.values()}
     casualty, homs = ids[("CASUALTY", "30 civilians")], ids[("LOCATION", "Homs")]
     actor, faction = ids[("ACTOR", "Rebels")], ids[("FACTION", "Rebels")]
-    assert sorted(parsed.attributes) == sorted([
-        ("kind", casualty, "killed"), ("qualifier", casualty, "exact"),
-        ("actor_type", actor, "rebel"),
-    ])
+    assert sorted(parsed.attributes) == sorted(
+        [
+            ("kind", casualty, "killed"),
+            ("qualifier", casualty, "exact"),
+            ("actor_type", actor, "rebel"),
+        ]
+    )
     assert parsed.notes == {
         casualty: "count=30",
         homs: "gazetteer_id=geonames:169577 Homs Syria; lat=34.73; lon=36.72",
@@ -238,8 +266,14 @@ def test_choice_attributes_are_attribute_lines_the_rest_notes(store: Store, tmp_
 
 def test_annotation_conf_lists_labels_and_attribute_values(store: Store, tmp_path: Path) -> None:
     text = "A MILITIA fired; twenty wounded."
-    add(store, text, [span(text, "MILITIA", "GROUP"),
-                      span(text, "twenty wounded", "CASUALTY", {"kind": "wounded", "count": 20})])
+    add(
+        store,
+        text,
+        [
+            span(text, "MILITIA", "GROUP"),
+            span(text, "twenty wounded", "CASUALTY", {"kind": "wounded", "count": 20}),
+        ],
+    )
     out, _ = run(store, tmp_path)
     conf = (out / "annotation.conf").read_text("utf-8")
     sections = {}
@@ -258,23 +292,37 @@ def test_annotation_conf_lists_labels_and_attribute_values(store: Store, tmp_pat
     visual = (out / "visual.conf").read_text("utf-8")
     drawing = visual.split("[drawing]\n")[1].strip().split("\n")
     assert drawing == [f"{label.name}\tbgColor:{label.colour}" for label in default_schema().labels]
-    assert all(line.split("\t")[1].startswith("bgColor:#") and len(line.split(":")[1]) == 7
-               for line in drawing)
+    assert all(
+        line.split("\t")[1].startswith("bgColor:#") and len(line.split(":")[1]) == 7 for line in drawing
+    )
     assert "GROUP | GROUP" in visual.split("\n")
 
 
 def test_shared_attribute_names_merge_labels_and_values() -> None:
-    schema = LabelSchema((
-        Label("ACTOR", "1", "#5fafff", attributes=(Attribute("role", "choice", ("attacker", "target")),)),
-        Label("GROUP", "2", "#ff8787", attributes=(Attribute("role", "choice", ("target", "bystander")),
-                                                   Attribute("size", "integer"))),
-        Label("PLACE", "3", "#5fd787"),
-    ))
+    schema = LabelSchema(
+        (
+            Label("ACTOR", "1", "#5fafff", attributes=(Attribute("role", "choice", ("attacker", "target")),)),
+            Label(
+                "GROUP",
+                "2",
+                "#ff8787",
+                attributes=(
+                    Attribute("role", "choice", ("target", "bystander")),
+                    Attribute("size", "integer"),
+                ),
+            ),
+            Label("PLACE", "3", "#5fd787"),
+        )
+    )
     conf = brat.annotation_conf(schema, ["ACTOR", "OTHER"], {"role": {"witness"}})
     lines = conf.split("\n")
-    assert lines[lines.index("[entities]") + 1:lines.index("[relations]") - 1] == [
-        "ACTOR", "GROUP", "PLACE", "OTHER"]
-    after = lines[lines.index("[attributes]") + 1:]
+    assert lines[lines.index("[entities]") + 1 : lines.index("[relations]") - 1] == [
+        "ACTOR",
+        "GROUP",
+        "PLACE",
+        "OTHER",
+    ]
+    after = lines[lines.index("[attributes]") + 1 :]
     assert after == ["role\tArg:ACTOR|GROUP, Value:attacker|target|bystander|witness", ""]
 
 
@@ -285,11 +333,13 @@ def test_unsafe_annotator_names_give_safe_distinct_file_names(store: Store, tmp_
     out, report = run(store, tmp_path)
     assert report.files == [f"{article}-.._news_desk_bob.txt", f"{article}-.._news_desk_bob-2.txt"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*report.files, *(f.replace(".txt", ".ann") for f in report.files), "annotation.conf",
-         "visual.conf"])
+        [*report.files, *(f.replace(".txt", ".ann") for f in report.files), "annotation.conf", "visual.conf"]
+    )
     assert not (tmp_path / "news desk").exists() and not (tmp_path.parent / "news desk").exists()
     assert [check_offsets(out, f[:-4]).entities["T1"].text for f in report.files] == [
-        "annotators", "article"]  # annotators in name order: "../" < ".._"
+        "annotators",
+        "article",
+    ]  # annotators in name order: "../" < ".._"
     assert brat.safe_name("ann/é b:c") == "ann___b_c"
 
 
@@ -323,8 +373,9 @@ def test_export_replaces_an_existing_folder(store: Store, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("existing", [False, True])
-def test_a_failed_export_leaves_nothing_behind(store: Store, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch, existing: bool) -> None:
+def test_a_failed_export_leaves_nothing_behind(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
     text = "Half an export."
     add(store, text, [span(text, "Half", "ACTOR")])
     out = tmp_path / "out"
@@ -342,7 +393,8 @@ def test_a_failed_export_leaves_nothing_behind(store: Store, tmp_path: Path,
     with pytest.raises(OSError, match="disk full"):
         export(store, "brat", str(out), ALL)
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("newsmark.db")] == (
-        ["out"] if existing else [])  # no .out.*.part, no .out.old
+        ["out"] if existing else []
+    )  # no .out.*.part, no .out.old
     if existing:
         assert [p.name for p in out.iterdir()] == ["old.txt"]
     else:

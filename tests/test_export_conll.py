@@ -30,8 +30,14 @@ STAMP = "2026-11-01T10:00:00.000Z"
 
 
 def _ann(text: str, *spans: tuple[int, int, str], annotator: str = "alice") -> Annotation:
-    return Annotation(article_id=None, text=text, annotator=annotator, status=Status.DONE,
-                      updated_at=STAMP, spans=[SpanData(a, b, label, text[a:b]) for a, b, label in spans])
+    return Annotation(
+        article_id=None,
+        text=text,
+        annotator=annotator,
+        status=Status.DONE,
+        updated_at=STAMP,
+        spans=[SpanData(a, b, label, text[a:b]) for a, b, label in spans],
+    )
 
 
 def _span(text: str, phrase: str, label: str, nth: int = 0) -> tuple[int, int, str]:
@@ -39,8 +45,8 @@ def _span(text: str, phrase: str, label: str, nth: int = 0) -> tuple[int, int, s
     return start, start + len(phrase), label
 
 
-def _export(store: Store, path: Path, filters: Filters = Filters(), columns: int = 4):
-    report = export(store, "conll", str(path), filters, columns=columns)
+def _export(store: Store, path: Path, filters: Filters | None = None, columns: int = 4):
+    report = export(store, "conll", str(path), filters or Filters(), columns=columns)
     return report, path.read_bytes().decode("utf-8")
 
 
@@ -55,7 +61,7 @@ def _expected_entities(ann: Annotation) -> list[tuple[str, list[str]]]:
     out = []
     for span in kept:
         first, last = tokens.token_range(span.start, span.end)
-        out.append((span.label, [w for w in tokens.words[first:last + 1] if not w.isspace()]))
+        out.append((span.label, [w for w in tokens.words[first : last + 1] if not w.isspace()]))
     return out
 
 
@@ -80,8 +86,9 @@ def _check_lines(data: str, columns: int = 4) -> None:
 
 def test_document_layout_and_idlib_comma(store: Store, tmp_path: Path) -> None:
     text = "Turkish soldiers died near Idlib, officials said."
-    store.import_annotation(_ann(text, _span(text, "Turkish soldiers", "CASUALTY"),
-                                 _span(text, "Idlib", "LOCATION")))
+    store.import_annotation(
+        _ann(text, _span(text, "Turkish soldiers", "CASUALTY"), _span(text, "Idlib", "LOCATION"))
+    )
     report, data = _export(store, tmp_path / "out.conll")
     assert data == (
         "-DOCSTART- -X- O O\n\n"
@@ -98,13 +105,13 @@ def test_document_layout_and_idlib_comma(store: Store, tmp_path: Path) -> None:
     assert (report.annotations, report.spans, report.dropped) == (1, 2, 0)
 
 
-def test_sentence_breaks_at_paragraphs_and_full_stops_not_abbreviations(
-        store: Store, tmp_path: Path) -> None:
-    text = ("Mr. Smith met Gen. Lee at the U.S. Army base. Then the rebels left!\n\n"
-            "A second paragraph ends here. 3 people died. \"We fled,\" one said\n"
-            "a line without a full stop\r\nCRLF line… Yes.")
-    store.import_annotation(_ann(text, _span(text, "Mr. Smith", "ACTOR"),
-                                 _span(text, "U.S. Army", "ACTOR")))
+def test_sentence_breaks_at_paragraphs_and_full_stops_not_abbreviations(store: Store, tmp_path: Path) -> None:
+    text = (
+        "Mr. Smith met Gen. Lee at the U.S. Army base. Then the rebels left!\n\n"
+        'A second paragraph ends here. 3 people died. "We fled," one said\n'
+        "a line without a full stop\r\nCRLF line… Yes."
+    )
+    store.import_annotation(_ann(text, _span(text, "Mr. Smith", "ACTOR"), _span(text, "U.S. Army", "ACTOR")))
     _, data = _export(store, tmp_path / "out.conll")
     _check_lines(data)
     [doc] = _read(data)
@@ -113,7 +120,7 @@ def test_sentence_breaks_at_paragraphs_and_full_stops_not_abbreviations(
         "Then the rebels left !",
         "A second paragraph ends here .",
         "3 people died .",
-        "\" We fled , \" one said",
+        '" We fled , " one said',
         "a line without a full stop",
         "CRLF line …",
         "Yes .",
@@ -128,47 +135,54 @@ def test_no_sentence_break_inside_an_entity(store: Store, tmp_path: Path) -> Non
     store.import_annotation(_ann(text, annotator="bob"))  # the same text, no spans
     _, data = _export(store, tmp_path / "out.conll")
     alice, bob = _read(data)
-    assert _sentences(alice) == ["They shelled Idlib . Town residents fled .",
-                                 "The Northern Command said so ."]
-    assert entities(alice) == [("LOCATION", ["Idlib", ".", "Town"]),
-                               ("ACTOR", ["Northern", "Command"])]
-    assert _sentences(bob) == ["They shelled Idlib .", "Town residents fled .", "The Northern",
-                               "Command said so ."]
+    assert _sentences(alice) == [
+        "They shelled Idlib . Town residents fled .",
+        "The Northern Command said so .",
+    ]
+    assert entities(alice) == [("LOCATION", ["Idlib", ".", "Town"]), ("ACTOR", ["Northern", "Command"])]
+    assert _sentences(bob) == [
+        "They shelled Idlib .",
+        "Town residents fled .",
+        "The Northern",
+        "Command said so .",
+    ]
     assert entities(bob) == []
 
 
-def test_overlapping_spans_keep_the_longest_and_count_the_dropped(
-        store: Store, tmp_path: Path) -> None:
+def test_overlapping_spans_keep_the_longest_and_count_the_dropped(store: Store, tmp_path: Path) -> None:
     text = "The Free Syrian Army base was hit. Syrian forces denied it."
-    spans = (_span(text, "Free Syrian Army", "ACTOR"), _span(text, "Syrian", "LOCATION"),
-             _span(text, "Army base", "LOCATION"), _span(text, "Syrian forces", "ACTOR", 0),
-             _span(text, "Syrian", "LOCATION", 1))
+    spans = (
+        _span(text, "Free Syrian Army", "ACTOR"),
+        _span(text, "Syrian", "LOCATION"),
+        _span(text, "Army base", "LOCATION"),
+        _span(text, "Syrian forces", "ACTOR", 0),
+        _span(text, "Syrian", "LOCATION", 1),
+    )
     store.import_annotation(_ann(text, *spans))
     report, data = _export(store, tmp_path / "out.conll")
     assert (report.annotations, report.spans, report.dropped) == (1, 2, 3)
     [doc] = _read(data)
-    assert entities(doc) == [("ACTOR", ["Free", "Syrian", "Army"]),
-                             ("ACTOR", ["Syrian", "forces"])]
+    assert entities(doc) == [("ACTOR", ["Free", "Syrian", "Army"]), ("ACTOR", ["Syrian", "forces"])]
     assert [tag for _, tag in doc[0]][:5] == ["O", "B-ACTOR", "I-ACTOR", "I-ACTOR", "O"]
 
 
 def test_adjacent_entities_of_one_label_stay_apart_and_cut_tokens_are_kept(
-        store: Store, tmp_path: Path) -> None:
+    store: Store, tmp_path: Path
+) -> None:
     text = "Rebels militias fought in the U.S. yesterday."
     # "U.S" without its dot, as another tool might have drawn it: the token is cut.
-    spans = (_span(text, "Rebels", "ACTOR"), _span(text, "militias", "ACTOR"),
-             _span(text, "U.S", "LOCATION"))
+    spans = (_span(text, "Rebels", "ACTOR"), _span(text, "militias", "ACTOR"), _span(text, "U.S", "LOCATION"))
     store.import_annotation(_ann(text, *spans))
     _, data = _export(store, tmp_path / "out.conll")
     [doc] = _read(data)
     assert doc[0][:2] == [("Rebels", "B-ACTOR"), ("militias", "B-ACTOR")]
     assert ("U.S", "B-LOCATION") in doc[0] and ("yesterday", "O") in doc[0]
-    assert entities(doc) == [("ACTOR", ["Rebels"]), ("ACTOR", ["militias"]),
-                             ("LOCATION", ["U.S"])]
+    assert entities(doc) == [("ACTOR", ["Rebels"]), ("ACTOR", ["militias"]), ("LOCATION", ["U.S"])]
 
 
 def test_a_whitespace_only_span_is_dropped_and_attributes_are_not_written(
-        store: Store, tmp_path: Path) -> None:
+    store: Store, tmp_path: Path
+) -> None:
     text = "Shelling hit Kelmar.\n\nResidents fled."
     ann = _ann(text, _span(text, "\n\n", "LOCATION"))
     ann.spans.append(SpanData(13, 19, "LOCATION", "Kelmar", {"precision": "town"}))
@@ -256,8 +270,7 @@ def test_spacy_reads_the_export(store: Store, tmp_path: Path) -> None:
     for ann, doc in zip(anns, docs):
         assert [(e.label_, [t.text for t in e]) for e in doc.ents] == _expected_entities(ann)
         kept, _ = longest_non_overlapping(ann.spans)
-        starts = sentence_starts(ann.text, doc_tokens(ann.text, kept),
-                                 [(s.start, s.end) for s in kept])
+        starts = sentence_starts(ann.text, doc_tokens(ann.text, kept), [(s.start, s.end) for s in kept])
         assert len(list(doc.sents)) == len(starts)
 
 
@@ -273,8 +286,11 @@ def test_spacy_convert_reads_both_forms(store: Store, tmp_path: Path) -> None:
     for columns in (4, 2):
         conll = tmp_path / f"corpus{columns}.conll"
         _export(store, conll, columns=columns)
-        done = subprocess.run([sys.executable, "-m", "spacy", "convert", str(conll),
-                               str(tmp_path), "-c", "ner"], capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "spacy", "convert", str(conll), str(tmp_path), "-c", "ner"],
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert f"({len(anns)} documents)" in done.stdout
         docs = list(DocBin().from_disk(tmp_path / f"corpus{columns}.spacy").get_docs(Vocab()))
@@ -309,7 +325,7 @@ def test_seqeval_reads_the_exported_spans(store: Store, tmp_path: Path) -> None:
     assert sentences == [sentence for doc in _read(two) for sentence in doc]
     tags = [[tag for _, tag in sentence] for sentence in sentences]
     words = [w for sentence in sentences for w in [*(t for t, _ in sentence), None]]
-    found = [(label, words[a:b + 1]) for label, a, b in get_entities(tags)]
+    found = [(label, words[a : b + 1]) for label, a, b in get_entities(tags)]
     assert found == expected and len(found) > 100
     report = classification_report(tags, tags, mode="strict", scheme=IOB2, output_dict=True)
     supports = {label: row["support"] for label, row in report.items() if "avg" not in label}
@@ -321,13 +337,25 @@ def test_seqeval_reads_the_exported_spans(store: Store, tmp_path: Path) -> None:
 
 
 def test_read_conll_takes_conll2003_columns_and_iob1() -> None:
-    lines = ["-DOCSTART- -X- -X- O", "", "EU NNP B-NP I-ORG", "rejects VBZ B-VP O",
-             "German JJ B-NP I-MISC", "call NN I-NP O", "", "", "Peter NNP B-NP B-PER",
-             "Blackburn NNP I-NP I-PER", "", "-DOCSTART- -X- -X- O", "", "x NN B-NP O"]
+    lines = [
+        "-DOCSTART- -X- -X- O",
+        "",
+        "EU NNP B-NP I-ORG",
+        "rejects VBZ B-VP O",
+        "German JJ B-NP I-MISC",
+        "call NN I-NP O",
+        "",
+        "",
+        "Peter NNP B-NP B-PER",
+        "Blackburn NNP I-NP I-PER",
+        "",
+        "-DOCSTART- -X- -X- O",
+        "",
+        "x NN B-NP O",
+    ]
     docs = read_conll(lines)
     assert docs[0][1] == [("Peter", "B-PER"), ("Blackburn", "I-PER")]
-    assert entities(docs[0]) == [("ORG", ["EU"]), ("MISC", ["German"]),
-                                 ("PER", ["Peter", "Blackburn"])]
+    assert entities(docs[0]) == [("ORG", ["EU"]), ("MISC", ["German"]), ("PER", ["Peter", "Blackburn"])]
     assert docs[1] == [[("x", "O")]]
 
 
@@ -338,12 +366,51 @@ def test_read_conll_names_a_line_without_a_tag() -> None:
 
 # -- properties -------------------------------------------------------------------------
 
-PIECES = ["Mr", "Dr", "U.S.", "Idlib", "rebels", "Al-Qaida", "don't", "3.5", "1,000", "e\u0301te",
-          "Ki\u0302", "\u0928\u092e\u0938\u094d\u0924\u0947", "👍🏽", "👨‍👩‍👧", "🇺🇦", "東京",
-          "العربية", "\u200b", ".", ",", "!", "?", "…", '"', "”", "“", "’", "(", ")", "-", " ",
-          " ", " ", "  ", "\r\n", "\n\n", "\n", "\t", "\u00a0", "\u2028", "A", "b"]
-TEXTS = st.one_of(st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
-                  st.text(max_size=60))
+PIECES = [
+    "Mr",
+    "Dr",
+    "U.S.",
+    "Idlib",
+    "rebels",
+    "Al-Qaida",
+    "don't",
+    "3.5",
+    "1,000",
+    "e\u0301te",
+    "Ki\u0302",
+    "\u0928\u092e\u0938\u094d\u0924\u0947",
+    "👍🏽",
+    "👨‍👩‍👧",
+    "🇺🇦",
+    "東京",
+    "العربية",
+    "\u200b",
+    ".",
+    ",",
+    "!",
+    "?",
+    "…",
+    '"',
+    "”",
+    "“",
+    "’",
+    "(",
+    ")",
+    "-",
+    " ",
+    " ",
+    " ",
+    "  ",
+    "\r\n",
+    "\n\n",
+    "\n",
+    "\t",
+    "\u00a0",
+    "\u2028",
+    "A",
+    "b",
+]
+TEXTS = st.one_of(st.lists(st.sampled_from(PIECES), max_size=40).map("".join), st.text(max_size=60))
 LABELS = st.sampled_from(["ACTOR", "CASUALTY", "LOCATION"])
 
 
@@ -369,9 +436,18 @@ def test_read_back_entities_equal_the_kept_spans(text: str, data: st.DataObject)
     assert len(docs) == 1
     assert [t for s in docs[0] for t, _ in s] == [tokens.words[i] for i in words]
     assert entities(docs[0]) == [
-        (s.label, [w for w in tokens.words[tokens.token_range(s.start, s.end)[0]:
-                                           tokens.token_range(s.start, s.end)[1] + 1]
-                   if not w.isspace()]) for s in kept]
+        (
+            s.label,
+            [
+                w
+                for w in tokens.words[
+                    tokens.token_range(s.start, s.end)[0] : tokens.token_range(s.start, s.end)[1] + 1
+                ]
+                if not w.isspace()
+            ],
+        )
+        for s in kept
+    ]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -381,8 +457,7 @@ def test_spans_at_any_offsets_are_cut_into_tokens(text: str, data: st.DataObject
     spans = []
     if len(text) > 1:
         for _ in range(data.draw(st.integers(0, 5))):
-            a, b = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=2,
-                                             unique=True)))
+            a, b = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=2, unique=True)))
             spans.append(SpanData(a, b, data.draw(LABELS), text[a:b]))
     ann = Annotation(None, text, "alice", Status.DONE, STAMP, spans)
     raw, written, dropped = document(ann)
@@ -409,22 +484,23 @@ def test_sentence_starts_are_word_tokens_in_order(text: str) -> None:
 
 def test_cli_export_reports_dropped_overlaps(store: Store, db_path: Path, tmp_path: Path) -> None:
     text = "The Free Syrian Army base was hit."
-    store.import_annotation(_ann(text, _span(text, "Free Syrian Army", "ACTOR"),
-                                 _span(text, "Syrian", "LOCATION")))
+    store.import_annotation(
+        _ann(text, _span(text, "Free Syrian Army", "ACTOR"), _span(text, "Syrian", "LOCATION"))
+    )
     out = tmp_path / "out.conll"
     if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters:
         runner = CliRunner(mix_stderr=False)
     else:
         runner = CliRunner()  # click 8.2+: stderr is kept apart anyway
-    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "conll",
-                                  "-o", str(out)])
+    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "conll", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "exported 1 annotation(s) with 1 span(s) as conll" in result.stderr
     assert "dropped 1 overlapping span(s)" in result.stderr
     assert entities(_read(out.read_text("utf-8"))[0]) == [("ACTOR", ["Free", "Syrian", "Army"])]
     assert "Free -X- _ B-ACTOR\n" in out.read_text("utf-8")
-    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "conll",
-                                  "--columns", "2", "-o", str(out)])
+    result = runner.invoke(
+        main, ["export", "--db", str(db_path), "--format", "conll", "--columns", "2", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     _check_lines(out.read_text("utf-8"), columns=2)
     assert entities(_read(out.read_text("utf-8"))[0]) == [("ACTOR", ["Free", "Syrian", "Army"])]

@@ -27,13 +27,15 @@ FIREMEN = "👨🏻‍🚒 firemen drive firetrucks"  # doccano issue #2290
 # emoji with a skin tone and ZWJ sequences, a flag, combining marks (decomposed
 # "é" and Vietnamese), CJK in the BMP and outside it (U+20BB7), a Devanagari
 # conjunct, all before and between the spans
-HARD = ("👩🏽‍⚕️ Dr. Nguyễn met 👨‍👩‍👧 families in Ha\u0300 No\u0323i; 🇸🇾 Idlib and "
-        "Cafe\u0301 Ouest 𠮷野家 北京市 𝐁𝐨𝐥𝐝 क्षेत्र ok")
+HARD = (
+    "👩🏽‍⚕️ Dr. Nguyễn met 👨‍👩‍👧 families in Ha\u0300 No\u0323i; 🇸🇾 Idlib and "
+    "Cafe\u0301 Ouest 𠮷野家 北京市 𝐁𝐨𝐥𝐝 क्षेत्र ok"
+)
 
 
 def utf16_slice(text: str, start: int, end: int) -> str:
     """``text[start:end]`` counting UTF-16 code units, as JavaScript's ``substring`` does."""
-    return text.encode("utf-16-le")[2 * start:2 * end].decode("utf-16-le")
+    return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
 
 
 def _spans(text: str, *words: str, label: str = "LOCATION") -> list[SpanData]:
@@ -44,8 +46,9 @@ def _spans(text: str, *words: str, label: str = "LOCATION") -> list[SpanData]:
     return spans
 
 
-def _save(store: Store, text: str, spans: list[SpanData], who: str = "alice",
-          status: Status = Status.DONE) -> None:
+def _save(
+    store: Store, text: str, spans: list[SpanData], who: str = "alice", status: Status = Status.DONE
+) -> None:
     store.import_annotation(Annotation(None, text, who, status, STAMP, spans))
 
 
@@ -55,6 +58,7 @@ def _lines(path: Path) -> list[dict]:
 
 
 # --- the offsets module --------------------------------------------------------------
+
 
 def test_offsets_of_the_doccano_issue():
     units = Offsets(FIREMEN)
@@ -86,6 +90,7 @@ def test_every_code_point_offset_converts_and_back(text):
 
 # --- export ------------------------------------------------------------------------
 
+
 def test_the_doccano_issue_example_exactly(store, tmp_path):
     _save(store, FIREMEN, _spans(FIREMEN, "firetrucks", label="ACTOR"))
     export(store, "doccano", str(tmp_path / "u.jsonl"), Filters())
@@ -98,8 +103,18 @@ def test_the_doccano_issue_example_exactly(store, tmp_path):
 
 
 def test_utf16_offsets_slice_the_span_text_after_emoji_marks_and_cjk(store, tmp_path):
-    words = ("Nguyễn", "families", "Ha\u0300 No\u0323i", "Idlib", "Cafe\u0301 Ouest", "𠮷野家",
-             "北京市", "𝐁𝐨𝐥𝐝", "क्षेत्र", "ok")
+    words = (
+        "Nguyễn",
+        "families",
+        "Ha\u0300 No\u0323i",
+        "Idlib",
+        "Cafe\u0301 Ouest",
+        "𠮷野家",
+        "北京市",
+        "𝐁𝐨𝐥𝐝",
+        "क्षेत्र",
+        "ok",
+    )
     _save(store, HARD, _spans(HARD, *words))
     export(store, "doccano", str(tmp_path / "u.jsonl"), Filters())
     [line] = _lines(tmp_path / "u.jsonl")
@@ -110,11 +125,17 @@ def test_utf16_offsets_slice_the_span_text_after_emoji_marks_and_cjk(store, tmp_
 
 # --- import ------------------------------------------------------------------------
 
+
 def test_import_reads_doccano_utf16_offsets(store, tmp_path):
     """A line as doccano itself exports it: no "offsets" key, UTF-16 units."""
     path = tmp_path / "from-doccano.jsonl"
-    path.write_text(json.dumps({"id": 7, "text": FIREMEN, "label": [[22, 32, "ACTOR"]],
-                                "Comments": []}, ensure_ascii=False) + "\n", "utf-8")
+    path.write_text(
+        json.dumps(
+            {"id": 7, "text": FIREMEN, "label": [[22, 32, "ACTOR"]], "Comments": []}, ensure_ascii=False
+        )
+        + "\n",
+        "utf-8",
+    )
     report = import_paths(store, [str(path)], fetch=False, annotator="dana")
     assert report.problems == [] and report.annotations == 1
     [span] = store.spans(1, "dana")
@@ -123,8 +144,11 @@ def test_import_reads_doccano_utf16_offsets(store, tmp_path):
 
 def test_import_of_codepoint_offsets_with_the_flag(store, tmp_path):
     path = tmp_path / "points.jsonl"
-    path.write_text(json.dumps({"text": FIREMEN, "label": [[19, 29, "ACTOR"]],
-                                "annotator": "erin"}, ensure_ascii=False) + "\n", "utf-8")
+    path.write_text(
+        json.dumps({"text": FIREMEN, "label": [[19, 29, "ACTOR"]], "annotator": "erin"}, ensure_ascii=False)
+        + "\n",
+        "utf-8",
+    )
     report = import_paths(store, [str(path)], fetch=False, offsets="codepoints")
     assert report.problems == []
     assert [s.text for s in store.spans(1, "erin")] == ["firetrucks"]
@@ -160,17 +184,16 @@ def test_a_line_that_says_otherwise_than_the_flag_is_refused(store, tmp_path):
         report = import_paths(other, [str(out)], fetch=False, offsets="codepoints")
         assert report.annotations == 0
         [problem] = report.problems
-        assert problem.line == 1 and "says its offsets are utf16, --offsets says codepoints" \
-            in problem.reason
+        assert problem.line == 1 and "says its offsets are utf16, --offsets says codepoints" in problem.reason
 
 
 # --- round trips ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("offsets", ["utf16", "codepoints"])
 def test_round_trip_with_emoji_gives_the_same_bytes(store, tmp_path, offsets):
     _save(store, HARD, _spans(HARD, "Nguyễn", "Idlib", "𠮷野家"))
-    _save(store, FIREMEN, _spans(FIREMEN, "firemen", "firetrucks"), who="bob",
-          status=Status.FLAGGED)
+    _save(store, FIREMEN, _spans(FIREMEN, "firemen", "firetrucks"), who="bob", status=Status.FLAGGED)
     first = tmp_path / "first.jsonl"
     export(store, "doccano", str(first), Filters(statuses=None), offsets=offsets)
     with Store(tmp_path / "other.db") as other:
@@ -182,8 +205,9 @@ def test_round_trip_with_emoji_gives_the_same_bytes(store, tmp_path, offsets):
 
 
 LABELS = st.sampled_from(["ACTOR", "CASUALTY", "LOCATION"])
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-               min_size=1, max_size=40)
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40
+)
 
 
 @st.composite
@@ -212,8 +236,7 @@ def test_round_trip_property(work, offsets):
         # one span per offsets and label (the store keeps no duplicates), each the text there
         cut = utf16_slice if offsets == "utf16" else lambda t, a, b: t[a:b]
         written = sorted((cut(text, a, b), label) for a, b, label in line["label"])
-        assert written == sorted({(s.start, s.end, s.label): (s.text, s.label)
-                                  for s in spans}.values())
+        assert written == sorted({(s.start, s.end, s.label): (s.text, s.label) for s in spans}.values())
         with Store(folder / "b.db") as fresh:
             report = import_paths(fresh, [str(first)], fetch=False)
             assert report.problems == []
@@ -224,24 +247,30 @@ def test_round_trip_property(work, offsets):
 
 # --- the command ------------------------------------------------------------------------
 
+
 def test_cli_offsets_flags(store, db_path, tmp_path):
     _save(store, FIREMEN, _spans(FIREMEN, "firetrucks", label="ACTOR"))
     runner = CliRunner()
     out = tmp_path / "points.jsonl"
-    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "doccano",
-                                  "--offsets", "codepoints", "-o", str(out)])
+    result = runner.invoke(
+        main,
+        ["export", "--db", str(db_path), "--format", "doccano", "--offsets", "codepoints", "-o", str(out)],
+    )
     assert result.exit_code == 0, result.output
     assert _lines(out)[0]["label"] == [[19, 29, "ACTOR"]]
-    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "doccano",
-                                  "-o", str(tmp_path / "units.jsonl")])
+    result = runner.invoke(
+        main, ["export", "--db", str(db_path), "--format", "doccano", "-o", str(tmp_path / "units.jsonl")]
+    )
     assert _lines(tmp_path / "units.jsonl")[0]["label"] == [[22, 32, "ACTOR"]]
     # a doccano file of code points without the key, read with the flag
     bare = tmp_path / "bare.jsonl"
-    bare.write_text(json.dumps({"text": FIREMEN, "label": [[19, 29, "ACTOR"]]},
-                               ensure_ascii=False) + "\n", "utf-8")
+    bare.write_text(
+        json.dumps({"text": FIREMEN, "label": [[19, 29, "ACTOR"]]}, ensure_ascii=False) + "\n", "utf-8"
+    )
     other = str(tmp_path / "other.db")
-    result = runner.invoke(main, ["import", "--db", other, str(bare), "--annotator", "zoe",
-                                  "--offsets", "codepoints"])
+    result = runner.invoke(
+        main, ["import", "--db", other, str(bare), "--annotator", "zoe", "--offsets", "codepoints"]
+    )
     assert result.exit_code == 0, result.output
     with Store(other) as check:
         assert [s.text for s in check.spans(1, "zoe")] == ["firetrucks"]
@@ -253,6 +282,7 @@ def test_cli_offsets_flags(store, db_path, tmp_path):
     assert "'ve firetru'" in result.output and "--offsets codepoints" in result.output
     with Store(other) as check:
         assert check.spans(1, "yan") == []
-    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "doccano",
-                                  "--offsets", "bytes"])
+    result = runner.invoke(
+        main, ["export", "--db", str(db_path), "--format", "doccano", "--offsets", "bytes"]
+    )
     assert result.exit_code == 2 and "bytes" in result.output

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 import annotations.export as export_pkg
 from annotations.cli import main
-from annotations.export import Filters, export
-from annotations.export import jsonl
+from annotations.export import Filters, export, jsonl
 from annotations.export.read import annotation_kind
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
@@ -39,8 +38,7 @@ def _annotate(store: Store) -> dict[int, str]:
         second = snap(text, 30, 45)
         store.add_span(article_id, "alice", *first, "ACTOR", {"role": "state"})
         store.add_span(article_id, "alice", *second, "LOCATION")
-        store.add_span(article_id, "alice", first[0], second[1], "CASUALTY",
-                       {"kind": "killed", "count": 2})
+        store.add_span(article_id, "alice", first[0], second[1], "CASUALTY", {"kind": "killed", "count": 2})
         store.set_status(article_id, "alice", status)
     store.add_span(1, "bob", *snap(texts[1], 50, 60), "ACTOR")
     store.set_status(1, "bob", "done")
@@ -59,26 +57,49 @@ def _export(store: Store, tmp_path: Path, name: str = "out.jsonl", **filters) ->
 
 # --- the shape ------------------------------------------------------------------
 
+
 def test_lines_have_the_prodigy_task_shape(store, tmp_path):
     texts = _annotate(store)
     tasks = _export(store, tmp_path)
     # default: finished work (done, skipped, flagged; not in progress); one line per article
     # and annotator, article then annotator order
     assert [(t["meta"]["id"], t["_annotator_id"]) for t in tasks] == [
-        (1, "alice"), (1, "bob"), (2, "alice"), (3, "alice"), (4, "alice")]
+        (1, "alice"),
+        (1, "bob"),
+        (2, "alice"),
+        (3, "alice"),
+        (4, "alice"),
+    ]
     task = tasks[0]
-    assert list(task) == ["text", "tokens", "spans", "meta", "answer", "_input_hash", "_task_hash",
-                          "_annotator_id", "_session_id", "_timestamp"]
+    assert list(task) == [
+        "text",
+        "tokens",
+        "spans",
+        "meta",
+        "answer",
+        "_input_hash",
+        "_task_hash",
+        "_annotator_id",
+        "_session_id",
+        "_timestamp",
+    ]
     assert task["text"] == texts[1]
     assert task["answer"] == "accept"
     article = store.article(1)
-    assert task["meta"] == {"id": 1, "title": article.title, "source": article.source,
-                            "url": article.url, "published": article.published,
-                            "status": "done", "schema_version": jsonl.SCHEMA_VERSION}
+    assert task["meta"] == {
+        "id": 1,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published": article.published,
+        "status": "done",
+        "schema_version": jsonl.SCHEMA_VERSION,
+    }
     assert task["_session_id"] == "newsmark-alice"
     assert isinstance(task["_timestamp"], int) and task["_timestamp"] > 1_700_000_000
-    assert all(isinstance(task[k], int) and -2**31 <= task[k] < 2**31
-               for k in ("_input_hash", "_task_hash"))
+    assert all(
+        isinstance(task[k], int) and -(2**31) <= task[k] < 2**31 for k in ("_input_hash", "_task_hash")
+    )
     # same text: same input hash; different spans: different task hash
     assert tasks[0]["_input_hash"] == tasks[1]["_input_hash"]
     assert tasks[0]["_task_hash"] != tasks[1]["_task_hash"]
@@ -86,8 +107,7 @@ def test_lines_have_the_prodigy_task_shape(store, tmp_path):
     assert [t["id"] for t in task["tokens"]] == list(range(len(task["tokens"])))
     spans = task["spans"]
     assert [s["label"] for s in spans] == ["ACTOR", "CASUALTY", "LOCATION"]
-    assert list(spans[0]) == ["start", "end", "token_start", "token_end", "label", "text",
-                              "attributes"]
+    assert list(spans[0]) == ["start", "end", "token_start", "token_end", "label", "text", "attributes"]
     # every span has every attribute key: the schema's, then others found in the data
     keys = ["actor_type", "kind", "count", "qualifier", "gazetteer_id", "lat", "lon", "role"]
     assert all(list(s["attributes"]) == keys for t in tasks for s in t["spans"])
@@ -99,11 +119,17 @@ def test_lines_have_the_prodigy_task_shape(store, tmp_path):
 def test_answers_follow_the_status(store, tmp_path):
     _annotate(store)
     tasks = _export(store, tmp_path, statuses=None)
-    answers = {t["meta"]["id"]: (t["answer"], t["meta"]["status"]) for t in tasks
-               if t["_annotator_id"] == "alice"}
+    answers = {
+        t["meta"]["id"]: (t["answer"], t["meta"]["status"]) for t in tasks if t["_annotator_id"] == "alice"
+    }
     # unfinished work is never an accept: Prodigy's db-in would fill a missing answer with it
-    assert answers == {1: ("accept", "done"), 2: ("accept", "done"), 3: ("ignore", "skipped"),
-                       4: ("reject", "flagged"), 5: ("ignore", "in_progress")}
+    assert answers == {
+        1: ("accept", "done"),
+        2: ("accept", "done"),
+        3: ("ignore", "skipped"),
+        4: ("reject", "flagged"),
+        5: ("ignore", "in_progress"),
+    }
 
 
 def _check_task(task: dict) -> None:
@@ -112,10 +138,10 @@ def _check_task(task: dict) -> None:
     assert "".join(t["text"] + (" " if t["ws"] else "") for t in tokens) == text
     pos = 0
     for token in tokens:
-        assert token["start"] == pos and text[token["start"]:token["end"]] == token["text"]
+        assert token["start"] == pos and text[token["start"] : token["end"]] == token["text"]
         pos = token["end"] + (1 if token["ws"] else 0)
     for span in task["spans"]:
-        assert text[span["start"]:span["end"]] == span["text"]
+        assert text[span["start"] : span["end"]] == span["text"]
         assert tokens[span["token_start"]]["start"] == span["start"]
         assert tokens[span["token_end"]]["end"] == span["end"]
         assert span["token_start"] <= span["token_end"]
@@ -128,10 +154,12 @@ def test_every_span_lines_up_on_the_sample_corpus(store, tmp_path):
 
 
 # Arbitrary Unicode: emoji with modifiers and ZWJ, combining marks, CRLF, CJK, RTL.
-ALPHABET = ("aZé0 9_\t\r\n\u00a0\u3000.,;:!?'’\"-()«»—%$ "
-            "\u0301\u0308\u093f\u200d\ufe0f👍🏽👨👩🇸🇾東京にДدمشق١٬")
-texts = st.text(alphabet=st.one_of(st.sampled_from(ALPHABET), st.characters(exclude_categories=("Cs",))), min_size=1,
-                max_size=60)
+ALPHABET = "aZé0 9_\t\r\n\u00a0\u3000.,;:!?'’\"-()«»—%$ \u0301\u0308\u093f\u200d\ufe0f👍🏽👨👩🇸🇾東京にДدمشق١٬"
+texts = st.text(
+    alphabet=st.one_of(st.sampled_from(ALPHABET), st.characters(exclude_categories=("Cs",))),
+    min_size=1,
+    max_size=60,
+)
 
 
 @st.composite
@@ -147,8 +175,7 @@ def annotated(draw):
             if snapped is None:
                 continue
             start, end = snapped
-        spans.append(SpanData(start, end, draw(st.sampled_from(["ACTOR", "LOCATION"])),
-                              text[start:end]))
+        spans.append(SpanData(start, end, draw(st.sampled_from(["ACTOR", "LOCATION"])), text[start:end]))
     return Annotation(7, text, "alice", Status.DONE, STAMP, spans)
 
 
@@ -166,8 +193,14 @@ def test_any_text_and_any_spans_line_up_with_tokens(ann):
 def test_snapped_spans_do_not_cut_tokens(store, tmp_path):
     """Spans made in the app lie on word edges: the tokens are the tokenizer's own."""
     text = "Troops of the U.S.-backed SDF entered al-Hasakah's centre, 1,000 fled.\r\nMore."
-    ann = Annotation(1, text, "a", Status.DONE, STAMP, [
-        SpanData(14, 29, "ACTOR", text[14:29]), SpanData(38, 48, "LOCATION", text[38:48])])
+    ann = Annotation(
+        1,
+        text,
+        "a",
+        Status.DONE,
+        STAMP,
+        [SpanData(14, 29, "ACTOR", text[14:29]), SpanData(38, 48, "LOCATION", text[38:48])],
+    )
     task = json.loads(jsonl.Encoder().line(ann)[0])
     words = [t["text"] for t in task["tokens"]]
     assert "U.S.-backed" in words and "al-Hasakah" in words and "1,000" in words
@@ -184,6 +217,7 @@ def test_a_span_inside_a_word_cuts_the_tokens_there():
 
 
 # --- filters ----------------------------------------------------------------------
+
 
 def test_filters_annotator_status_label(store, tmp_path):
     _annotate(store)
@@ -202,8 +236,10 @@ def test_since_keeps_work_changed_since(store, tmp_path):
     conn.execute("UPDATE article_status SET updated_at = '2020-01-01T00:00:00.000Z'")
     conn.execute("UPDATE spans SET updated_at = '2020-01-01T00:00:00.000Z'")
     conn.execute("UPDATE spans SET updated_at = '2026-06-01T00:00:00.000Z' WHERE article_id = 2")
-    conn.execute("UPDATE article_status SET updated_at = '2026-06-02T00:00:00.000Z'"
-                 " WHERE article_id = 1 AND annotator_id = (SELECT id FROM annotators WHERE name = 'bob')")
+    conn.execute(
+        "UPDATE article_status SET updated_at = '2026-06-02T00:00:00.000Z'"
+        " WHERE article_id = 1 AND annotator_id = (SELECT id FROM annotators WHERE name = 'bob')"
+    )
     tasks = _export(store, tmp_path, since=export_pkg.parse_since("2026-01-01"))
     assert [(t["meta"]["id"], t["_annotator_id"]) for t in tasks] == [(1, "bob"), (2, "alice")]
     assert tasks[1]["_timestamp"] == 1780272000  # 2026-06-01, the newest change of that work
@@ -226,6 +262,7 @@ def test_spans_without_a_status_are_in_progress_work(store, tmp_path):
 
 
 # --- parallel and atomic writing -----------------------------------------------------
+
 
 def test_worker_processes_write_the_same_bytes(store, tmp_path, monkeypatch):
     _annotate(store)
@@ -258,11 +295,13 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(store, tmp_path, m
     with pytest.raises(RuntimeError):
         export(store, "jsonl", str(target), Filters())
     assert target.read_text() == "old\n"
-    assert [p.name for p in tmp_path.iterdir() if p.name != "newsmark.db"
-            and not p.name.startswith("newsmark.db")] == ["out.jsonl"]
+    assert [
+        p.name for p in tmp_path.iterdir() if p.name != "newsmark.db" and not p.name.startswith("newsmark.db")
+    ] == ["out.jsonl"]
 
 
 # --- import back ------------------------------------------------------------------------
+
 
 def test_round_trip_into_a_new_database_gives_the_same_lines(store, tmp_path):
     _annotate(store)
@@ -346,8 +385,12 @@ def test_import_as_another_annotator(store, tmp_path):
 
 def test_bad_lines_are_named_and_the_rest_imported(store, tmp_path):
     text = "Shelling hit Idlib."
-    good = {"text": text, "spans": [{"start": 13, "end": 18, "label": "LOCATION", "text": "Idlib"}],
-            "answer": "accept", "_annotator_id": "alice"}
+    good = {
+        "text": text,
+        "spans": [{"start": 13, "end": 18, "label": "LOCATION", "text": "Idlib"}],
+        "answer": "accept",
+        "_annotator_id": "alice",
+    }
     lines = [
         good,
         {**good, "spans": [{"start": 13, "end": 99, "label": "LOCATION"}]},
@@ -389,13 +432,18 @@ def test_verbatim_articles_are_not_recleaned(store, tmp_path):
 
 # --- the command ------------------------------------------------------------------------
 
+
 def test_cli_export_and_import(store, tmp_path):
     _annotate(store)
     db = str(store.path)
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames \
+    runner = (
+        CliRunner(mix_stderr=False)
+        if "mix_stderr" in CliRunner.__init__.__code__.co_varnames
         else CliRunner()
-    result = runner.invoke(main, ["export", "--db", db, "--status", "done,skipped",
-                                  "--label", "ACTOR", "--label", "CASUALTY"])
+    )
+    result = runner.invoke(
+        main, ["export", "--db", db, "--status", "done,skipped", "--label", "ACTOR", "--label", "CASUALTY"]
+    )
     assert result.exit_code == 0, result.output
     tasks = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(tasks) == 4

@@ -24,12 +24,14 @@ import annotations.export as export_pkg
 from annotations.export import Filters, export, jsonl
 from annotations.export.read import read_annotations
 from annotations.export.tokens import doc_tokens
-from annotations.model import Annotation, SpanData, Status
 from annotations.labels import load_schema
+from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store, now
 
-WORDS = ("the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
-         "and Turkey's ministry reported 1,200 displaced").split()
+WORDS = (
+    "the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
+    "and Turkey's ministry reported 1,200 displaced"
+).split()
 
 
 def _corpus(store: Store, n: int, seed: int = 7) -> None:
@@ -53,8 +55,9 @@ def _corpus(store: Store, n: int, seed: int = 7) -> None:
                 elif label == "LOCATION" and rng.random() < 0.1:
                     attributes = {"lat": rng.uniform(-90, 90), "gazetteer_id": str(rng.randint(1, 99))}
                 spans.append(SpanData(start, end, label, text[start:end], attributes))
-            store.import_annotation(Annotation(None, text, "alice", Status.DONE, now(), spans,
-                                               f"title {i}", "wire", None, None))
+            store.import_annotation(
+                Annotation(None, text, "alice", Status.DONE, now(), spans, f"title {i}", "wire", None, None)
+            )
 
 
 @pytest.fixture
@@ -84,8 +87,7 @@ def test_arrow_reads_spans_as_records_at_a_small_block_size(big_export):
     assert attributes.field("lat").type == pa.float64()
     assert attributes.field("kind").type == pa.string()
     meta = table.schema.field("meta").type
-    assert [f.name for f in meta] == ["id", "title", "source", "url", "published", "status",
-                                      "schema_version"]
+    assert [f.name for f in meta] == ["id", "title", "source", "url", "published", "status", "schema_version"]
     # the values survive: the counts Arrow read are the ones saved
     rows = table.column("spans").to_pylist()
     counts = [s["attributes"]["count"] for line in rows for s in line if s["label"] == "CASUALTY"]
@@ -97,23 +99,53 @@ def test_every_block_read_on_its_own_has_the_same_keys(big_export):
     lines = big_export.read_bytes().splitlines(keepends=True)
     shapes = set()
     for lo in range(0, len(lines), 100):
-        table = paj.read_json(io.BytesIO(b"".join(lines[lo:lo + 100])))
+        table = paj.read_json(io.BytesIO(b"".join(lines[lo : lo + 100])))
         shapes.add((tuple(table.schema.names), tuple(f.name for f in _attribute_type(table))))
-    assert shapes == {(("text", "tokens", "spans", "meta", "answer", "_input_hash", "_task_hash",
-                        "_annotator_id", "_session_id", "_timestamp"), tuple(SCHEMA_KEYS))}
+    assert shapes == {
+        (
+            (
+                "text",
+                "tokens",
+                "spans",
+                "meta",
+                "answer",
+                "_input_hash",
+                "_task_hash",
+                "_annotator_id",
+                "_session_id",
+                "_timestamp",
+            ),
+            tuple(SCHEMA_KEYS),
+        )
+    }
 
 
 def test_attribute_keys_come_from_the_schema_given_and_the_data(store, tmp_path):
     text = "Two soldiers were killed in Idlib."
-    store.import_annotation(Annotation(None, text, "alice", Status.DONE, now(), [
-        SpanData(0, 12, "CASUALTY", "Two soldiers", {"count": 2.0, "source_note": "wire"}),
-        SpanData(28, 33, "LOCATION", "Idlib", {"lat": 36}),
-    ], None, None, None, None))
+    store.import_annotation(
+        Annotation(
+            None,
+            text,
+            "alice",
+            Status.DONE,
+            now(),
+            [
+                SpanData(0, 12, "CASUALTY", "Two soldiers", {"count": 2.0, "source_note": "wire"}),
+                SpanData(28, 33, "LOCATION", "Idlib", {"lat": 36}),
+            ],
+            None,
+            None,
+            None,
+            None,
+        )
+    )
     schema_file = tmp_path / "labels.toml"
-    schema_file.write_text('[[labels]]\nname = "CASUALTY"\nkey = "7"\ncolour = "#ff8787"\n'
-                           '[labels.attributes.count]\ntype = "integer"\n'
-                           '[[labels]]\nname = "LOCATION"\nkey = "8"\ncolour = "#5fd787"\n'
-                           '[labels.attributes.lat]\ntype = "number"\n')
+    schema_file.write_text(
+        '[[labels]]\nname = "CASUALTY"\nkey = "7"\ncolour = "#ff8787"\n'
+        '[labels.attributes.count]\ntype = "integer"\n'
+        '[[labels]]\nname = "LOCATION"\nkey = "8"\ncolour = "#5fd787"\n'
+        '[labels.attributes.lat]\ntype = "number"\n'
+    )
     target = tmp_path / "out.jsonl"
     export(store, "jsonl", str(target), Filters(), load_schema(schema_file))
     [task] = [json.loads(line) for line in target.read_text("utf-8").splitlines()]
@@ -136,15 +168,27 @@ def _three_cuts(store: Store) -> dict[str, list[SpanData]]:
     """
     text = CUT_TEXT
     cuts = {
-        "alice": [(4, 8, "ACTOR"), (44, 48, "ACTOR")],        # "U.S." inside "U.S.-backed"
-        "bob": [(16, 22, "ACTOR"), (31, 37, "LOCATION")],     # "forces", "al-Bab": plain tokens
-        "carol": [(4, 15, "ACTOR"), (34, 37, "LOCATION")],    # "U.S.-backed", "Bab"
+        "alice": [(4, 8, "ACTOR"), (44, 48, "ACTOR")],  # "U.S." inside "U.S.-backed"
+        "bob": [(16, 22, "ACTOR"), (31, 37, "LOCATION")],  # "forces", "al-Bab": plain tokens
+        "carol": [(4, 15, "ACTOR"), (34, 37, "LOCATION")],  # "U.S.-backed", "Bab"
     }
     spans = {}
     for name, rows in cuts.items():
         spans[name] = [SpanData(s, e, label, text[s:e], {}) for s, e, label in rows]
-        store.import_annotation(Annotation(1 if name == "alice" else None, text, name, Status.DONE,
-                                           now(), spans[name], None, None, None, None))
+        store.import_annotation(
+            Annotation(
+                1 if name == "alice" else None,
+                text,
+                name,
+                Status.DONE,
+                now(),
+                spans[name],
+                None,
+                None,
+                None,
+                None,
+            )
+        )
     return spans
 
 
@@ -163,7 +207,8 @@ def test_each_line_has_its_own_annotations_tokens(store, tmp_path, monkeypatch, 
     for task in tasks:
         own = doc_tokens(CUT_TEXT, spans[task["_annotator_id"]])
         assert [(t["text"], t["start"], t["end"], t["ws"]) for t in task["tokens"]] == [
-            (w, s, e, bool(sp)) for w, s, e, sp in zip(own.words, own.starts, own.ends, own.spaces)]
+            (w, s, e, bool(sp)) for w, s, e, sp in zip(own.words, own.starts, own.ends, own.spaces)
+        ]
         for span in task["spans"]:
             assert task["tokens"][span["token_start"]]["start"] == span["start"]
             assert task["tokens"][span["token_end"]]["end"] == span["end"]
@@ -173,19 +218,40 @@ def test_each_line_has_its_own_annotations_tokens(store, tmp_path, monkeypatch, 
 
 # --- answers -----------------------------------------------------------------------
 
+
 def test_unfinished_work_is_never_an_accept_and_comes_back_in_progress(store, tmp_path):
     text = "Turkey said two of its soldiers were killed."
-    for name, status in (("alice", Status.IN_PROGRESS), ("bob", Status.DONE),
-                         ("carol", Status.SKIPPED), ("dan", Status.FLAGGED)):
-        store.import_annotation(Annotation(None, text, name, status, now(),
-                                           [SpanData(0, 6, "ACTOR", "Turkey", {})],
-                                           None, None, None, None))
+    for name, status in (
+        ("alice", Status.IN_PROGRESS),
+        ("bob", Status.DONE),
+        ("carol", Status.SKIPPED),
+        ("dan", Status.FLAGGED),
+    ):
+        store.import_annotation(
+            Annotation(
+                None,
+                text,
+                name,
+                status,
+                now(),
+                [SpanData(0, 6, "ACTOR", "Turkey", {})],
+                None,
+                None,
+                None,
+                None,
+            )
+        )
     default = tmp_path / "default.jsonl"
     export(store, "jsonl", str(default), Filters())
-    got = [(t["_annotator_id"], t["answer"], t["meta"]["status"])
-           for t in map(json.loads, default.read_text("utf-8").splitlines())]
-    assert got == [("bob", "accept", "done"), ("carol", "ignore", "skipped"),
-                   ("dan", "reject", "flagged")]  # finished work only by default
+    got = [
+        (t["_annotator_id"], t["answer"], t["meta"]["status"])
+        for t in map(json.loads, default.read_text("utf-8").splitlines())
+    ]
+    assert got == [
+        ("bob", "accept", "done"),
+        ("carol", "ignore", "skipped"),
+        ("dan", "reject", "flagged"),
+    ]  # finished work only by default
     everything = tmp_path / "all.jsonl"
     export(store, "jsonl", str(everything), Filters(statuses=("in_progress",)))
     [task] = [json.loads(line) for line in everything.read_text("utf-8").splitlines()]
@@ -201,10 +267,13 @@ def test_unfinished_work_is_never_an_accept_and_comes_back_in_progress(store, tm
 
 def test_an_old_export_without_meta_status_still_reads(tmp_path):
     old = tmp_path / "old.jsonl"
-    old.write_text(json.dumps({"text": "Idlib", "spans": [], "meta": {"id": 1},
-                               "_annotator_id": "alice"}) + "\n" +
-                   json.dumps({"text": "Idlib", "spans": [], "answer": "ignore",
-                               "_annotator_id": "bob"}) + "\n", "utf-8")
+    old.write_text(
+        json.dumps({"text": "Idlib", "spans": [], "meta": {"id": 1}, "_annotator_id": "alice"})
+        + "\n"
+        + json.dumps({"text": "Idlib", "spans": [], "answer": "ignore", "_annotator_id": "bob"})
+        + "\n",
+        "utf-8",
+    )
     statuses = [a.status for a in read_annotations(old, "tasks")]
     assert statuses == [Status.IN_PROGRESS, Status.SKIPPED]
 
@@ -232,10 +301,20 @@ def _late_corpus(store: Store, n: int) -> None:
         for i in range(n):
             text = " ".join(["Two soldiers were killed near Saraqeb on Tuesday ."] * 60)
             attributes = {"kind": "killed", "count": 2} if i >= n - 10 else {}
-            store.import_annotation(Annotation(
-                None, f"{i} {text}", "alice", Status.DONE, now(),
-                [SpanData(0, len(str(i)) + 4, "CASUALTY", f"{i} Two", attributes)],
-                None, None, None, None))
+            store.import_annotation(
+                Annotation(
+                    None,
+                    f"{i} {text}",
+                    "alice",
+                    Status.DONE,
+                    now(),
+                    [SpanData(0, len(str(i)) + 4, "CASUALTY", f"{i} Two", attributes)],
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+            )
 
 
 def test_datasets_loads_the_folder_export_whatever_comes_first(store, tmp_path):
@@ -253,8 +332,13 @@ def test_datasets_loads_the_folder_export_whatever_comes_first(store, tmp_path):
     env = {**__import__("os").environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
 
     def load(path: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", LOAD, path, str(tmp_path / "cache")],
-                              capture_output=True, text=True, env=env, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-c", LOAD, path, str(tmp_path / "cache")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
 
     done = load(f"{folder}/")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -38,15 +38,15 @@ def _work(store: Store) -> None:
     killed = _span(HARD, "families", "CASUALTY", {"kind": "killed", "count": 3})
     place = _span(HARD, "Idlib", "LOCATION", {"gazetteer_id": "geonames:170794", "lat": 35.93})
     for who, status, spans in (
-        ("alice", Status.DONE, [killed, place, _span(HARD, "𠮷野家", "ACTOR",
-                                                     {"actor_type": "civilian"})]),
+        ("alice", Status.DONE, [killed, place, _span(HARD, "𠮷野家", "ACTOR", {"actor_type": "civilian"})]),
         ("bob", Status.SKIPPED, []),
         ("carol", Status.IN_PROGRESS, [_span(HARD, "Ha\u0300 No\u0323i", "LOCATION")]),
         ("dan", Status.FLAGGED, [_span(HARD, "Cafe\u0301 Ouest", "LOCATION")]),
     ):
         store.import_annotation(Annotation(1, HARD, who, status, STAMP, spans, "Title 🎉"))
-    store.import_annotation(Annotation(2, FIREMEN, "rita", Status.REVIEWED, STAMP,
-                                       [_span(FIREMEN, "firetrucks", "ACTOR")]))
+    store.import_annotation(
+        Annotation(2, FIREMEN, "rita", Status.REVIEWED, STAMP, [_span(FIREMEN, "firetrucks", "ACTOR")])
+    )
 
 
 def _tasks(path: Path) -> list[dict]:
@@ -86,12 +86,15 @@ def test_offsets_are_code_points_and_every_item_names_its_text(store, tmp_path):
                 if item["type"] == "textarea":
                     assert isinstance(value["text"], list)  # Label Studio's per-region text
                 else:
-                    assert text[value["start"]:value["end"]] == value["text"]
+                    assert text[value["start"] : value["end"]] == value["text"]
     alice = _tasks(out)[0]["annotations"][0]["result"]
     labels = [(i["value"]["start"], i["value"]["text"]) for i in alice if i["type"] == "labels"]
-    assert labels == [(HARD.index("families"), "families"), (HARD.index("Idlib"), "Idlib"),
-                      (HARD.index("𠮷野家"), "𠮷野家")]
-    assert HARD.index("Idlib") != len(HARD[:HARD.index("Idlib")].encode("utf-16-le")) // 2
+    assert labels == [
+        (HARD.index("families"), "families"),
+        (HARD.index("Idlib"), "Idlib"),
+        (HARD.index("𠮷野家"), "𠮷野家"),
+    ]
+    assert HARD.index("Idlib") != len(HARD[: HARD.index("Idlib")].encode("utf-16-le")) // 2
 
 
 def test_attributes_are_result_items_sharing_the_region_id(store, tmp_path):
@@ -102,14 +105,18 @@ def test_attributes_are_result_items_sharing_the_region_id(store, tmp_path):
     by_region: dict[str, list[dict]] = {}
     for item in result:
         by_region.setdefault(item["id"], []).append(item)
-    families = next(items for items in by_region.values()
-                    if items[0]["value"].get("text") == "families")
+    families = next(items for items in by_region.values() if items[0]["value"].get("text") == "families")
     assert [(i["from_name"], i["type"]) for i in families] == [
-        ("label", "labels"), ("kind", "choices"), ("count", "number")]
+        ("label", "labels"),
+        ("kind", "choices"),
+        ("count", "number"),
+    ]
     assert families[1]["value"]["choices"] == ["killed"] and families[2]["value"]["number"] == 3
     idlib = next(items for items in by_region.values() if items[0]["value"].get("text") == "Idlib")
-    assert [(i["from_name"], i["type"]) for i in idlib[1:]] == [("gazetteer_id", "textarea"),
-                                                              ("lat", "number")]
+    assert [(i["from_name"], i["type"]) for i in idlib[1:]] == [
+        ("gazetteer_id", "textarea"),
+        ("lat", "number"),
+    ]
     assert idlib[1]["value"]["text"] == ["geonames:170794"]
 
 
@@ -124,7 +131,10 @@ def test_the_labeling_config_matches_the_schema_and_the_results(store, tmp_path)
     assert [el.get("value") for el in root.iter("Label")] == ["ACTOR", "CASUALTY", "LOCATION"]
     assert controls["label"] == "labels" and root.find("Text").get("value") == "$text"
     assert {controls["kind"], controls["count"], controls["gazetteer_id"]} == {
-        "choices", "number", "textarea"}
+        "choices",
+        "number",
+        "textarea",
+    }
     kinds = root.find(".//Choices[@name='kind']")
     assert "killed" in [c.get("value") for c in kinds.iter("Choice")]
     for task in _tasks(out):
@@ -135,8 +145,16 @@ def test_the_labeling_config_matches_the_schema_and_the_results(store, tmp_path)
 
 def test_labels_and_attributes_outside_the_schema_get_controls(store, tmp_path):
     text = "Shelling hit Idlib."
-    store.import_annotation(Annotation(None, text, "alice", Status.DONE, STAMP, [
-        SpanData(13, 18, "FACILITY", "Idlib", {"note": "checked", "floors": 3})]))
+    store.import_annotation(
+        Annotation(
+            None,
+            text,
+            "alice",
+            Status.DONE,
+            STAMP,
+            [SpanData(13, 18, "FACILITY", "Idlib", {"note": "checked", "floors": 3})],
+        )
+    )
     out = tmp_path / "tasks.json"
     export(store, "labelstudio", str(out), Filters())
     root = ET.fromstring(config_path(out).read_text("utf-8"))
@@ -147,6 +165,7 @@ def test_labels_and_attributes_outside_the_schema_get_controls(store, tmp_path):
 
 # --- import -------------------------------------------------------------------------
 
+
 def test_round_trip_gives_the_same_bytes_and_everything_back(store, tmp_path):
     _work(store)
     first = tmp_path / "first.json"
@@ -156,27 +175,38 @@ def test_round_trip_gives_the_same_bytes_and_everything_back(store, tmp_path):
         report = import_paths(other, [str(first)], fetch=False)
         assert (report.problems, report.annotations, report.spans_added) == ([], 5, 6)
         assert [other.status(1, who) for who in ("alice", "bob", "carol", "dan")] == [
-            Status.DONE, Status.SKIPPED, Status.IN_PROGRESS, Status.FLAGGED]
+            Status.DONE,
+            Status.SKIPPED,
+            Status.IN_PROGRESS,
+            Status.FLAGGED,
+        ]
         assert other.status(2, "rita") is Status.DONE  # an import never makes a review
         attributes = {s.text: dict(s.attributes) for s in other.spans(1, "alice")}
-        assert attributes == {"families": {"kind": "killed", "count": 3},
-                              "Idlib": {"gazetteer_id": "geonames:170794", "lat": 35.93},
-                              "𠮷野家": {"actor_type": "civilian"}}
+        assert attributes == {
+            "families": {"kind": "killed", "count": 3},
+            "Idlib": {"gazetteer_id": "geonames:170794", "lat": 35.93},
+            "𠮷野家": {"actor_type": "civilian"},
+        }
         assert other.article(1).title == "Title 🎉"
         second = tmp_path / "second.json"
-        export(other, "labelstudio", str(second), Filters(statuses=None,
-                                                          annotators=("alice", "bob", "carol",
-                                                                      "dan")))
+        export(
+            other,
+            "labelstudio",
+            str(second),
+            Filters(statuses=None, annotators=("alice", "bob", "carol", "dan")),
+        )
         expected = tmp_path / "expected.json"
-        export(store, "labelstudio", str(expected), Filters(statuses=None,
-                                                            annotators=("alice", "bob", "carol",
-                                                                        "dan")))
+        export(
+            store,
+            "labelstudio",
+            str(expected),
+            Filters(statuses=None, annotators=("alice", "bob", "carol", "dan")),
+        )
     assert second.read_bytes() == expected.read_bytes()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(annotated(), st.sampled_from([Status.DONE, Status.SKIPPED, Status.FLAGGED,
-                                     Status.IN_PROGRESS]))
+@given(annotated(), st.sampled_from([Status.DONE, Status.SKIPPED, Status.FLAGGED, Status.IN_PROGRESS]))
 def test_round_trip_property(work, status):
     text, spans = work
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,8 +228,10 @@ def _write(path: Path, tasks: list, indent: int | None = None) -> None:
 
 
 def _task(text: str, *results: dict, who: str = "alice", **extra) -> dict:
-    return {"data": {"text": text}, "annotations": [
-        {"created_username": who, "result": list(results), **extra}]}
+    return {
+        "data": {"text": text},
+        "annotations": [{"created_username": who, "result": list(results), **extra}],
+    }
 
 
 def _labels(start: int, end: int, text: str | None, label: str = "LOCATION", rid: str = "r1"):
@@ -219,14 +251,15 @@ def test_a_span_whose_text_does_not_match_is_refused_with_file_line_and_span(sto
         _task(text, _labels(16, 99, None), who="dee"),
     ]
     path = tmp_path / "ls.json"
-    path.write_text("[\n" + ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks)
-                    + "\n]\n", "utf-8")
+    path.write_text("[\n" + ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks) + "\n]\n", "utf-8")
     report = import_paths(store, [str(path)], fetch=False)
     assert report.annotations == 1
     where = {p.line: str(p) for p in report.problems}
     assert sorted(where) == [3, 4, 5, 6]
-    assert where[3].startswith(f"{path}:3: annotation 1 (bob): region 'r2' LOCATION: span 28:35 "
-                               "says its text is 'Saraqib', but the text there is 'Saraqeb'")
+    assert where[3].startswith(
+        f"{path}:3: annotation 1 (bob): region 'r2' LOCATION: span 28:35 "
+        "says its text is 'Saraqib', but the text there is 'Saraqeb'"
+    )
     assert "region 'x7'" in where[4] and "if the offsets count UTF-16 units" in where[4]
     assert "not a Label Studio task" in where[5] and "data" in where[5]
     assert "outside the text" in where[6]
@@ -250,25 +283,46 @@ def test_a_task_that_is_not_json_is_named_and_the_rest_imported(store, tmp_path)
 def test_import_of_label_studios_own_export(store, tmp_path):
     """Pretty-printed as Label Studio writes it; annotators by email; lines still found."""
     text = "👨🏻‍🚒 firemen drive firetrucks"
-    tasks = [{
-        "id": 41, "data": {"text": text}, "meta": {}, "project": 3,
-        "annotations": [
-            {"id": 9, "completed_by": 1, "created_username": " alice@example.org, 1",
-             "was_cancelled": False, "ground_truth": False,
-             "created_at": "2026-10-02T08:15:00.123456Z", "updated_at": "2026-10-02T08:16:01.5Z",
-             "result": [_labels(19, 29, "firetrucks", "ACTOR", "Ab3_x"),
-                        {"id": "Ab3_x", "from_name": "kind", "to_name": "text",
-                         "type": "choices", "value": {"start": 19, "end": 29,
-                                                      "text": "firetrucks",
-                                                      "choices": ["killed"]}},
-                        {"from_id": "Ab3_x", "to_id": "Ab3_x", "type": "relation",
-                         "direction": "right"}]},
-            {"id": 10, "completed_by": 2, "was_cancelled": True, "result": []},
-        ],
-        "drafts": [{"id": 3, "user": "carol@example.org", "annotation": None,
-                    "result": [_labels(5, 12, "firemen", "ACTOR")]},
-                   {"id": 4, "user": "alice@example.org", "annotation": 9, "result": []}],
-    }]
+    tasks = [
+        {
+            "id": 41,
+            "data": {"text": text},
+            "meta": {},
+            "project": 3,
+            "annotations": [
+                {
+                    "id": 9,
+                    "completed_by": 1,
+                    "created_username": " alice@example.org, 1",
+                    "was_cancelled": False,
+                    "ground_truth": False,
+                    "created_at": "2026-10-02T08:15:00.123456Z",
+                    "updated_at": "2026-10-02T08:16:01.5Z",
+                    "result": [
+                        _labels(19, 29, "firetrucks", "ACTOR", "Ab3_x"),
+                        {
+                            "id": "Ab3_x",
+                            "from_name": "kind",
+                            "to_name": "text",
+                            "type": "choices",
+                            "value": {"start": 19, "end": 29, "text": "firetrucks", "choices": ["killed"]},
+                        },
+                        {"from_id": "Ab3_x", "to_id": "Ab3_x", "type": "relation", "direction": "right"},
+                    ],
+                },
+                {"id": 10, "completed_by": 2, "was_cancelled": True, "result": []},
+            ],
+            "drafts": [
+                {
+                    "id": 3,
+                    "user": "carol@example.org",
+                    "annotation": None,
+                    "result": [_labels(5, 12, "firemen", "ACTOR")],
+                },
+                {"id": 4, "user": "alice@example.org", "annotation": 9, "result": []},
+            ],
+        }
+    ]
     path = tmp_path / "project-3-at-2026-10-02.json"
     _write(path, tasks, indent=2)
     report = import_paths(store, [str(path)], fetch=False)
@@ -297,8 +351,9 @@ def test_a_json_file_that_is_not_a_task_list(store, tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "meta.json").write_text("[1, 2]", "utf-8")
-    (folder / "a.json").write_text(json.dumps([_task("Shelling hit Idlib.",
-                                                     _labels(13, 18, "Idlib"))]), "utf-8")
+    (folder / "a.json").write_text(
+        json.dumps([_task("Shelling hit Idlib.", _labels(13, 18, "Idlib"))]), "utf-8"
+    )
     report = import_paths(store, [str(folder)], fetch=False)
     assert report.problems == [] and report.annotations == 1
     assert [i.location for i in report.ignored] == [str(folder / "meta.json")]
@@ -306,8 +361,9 @@ def test_a_json_file_that_is_not_a_task_list(store, tmp_path):
 
 def test_a_first_task_longer_than_the_head_read_is_recognised(store, tmp_path):
     text = "Shelling hit Idlib. " * 5000  # 100 kB: "annotations" comes after 64 KiB
-    store.import_annotation(Annotation(None, text, "alice", Status.DONE, STAMP,
-                                       [_span(text, "Idlib", "LOCATION")]))
+    store.import_annotation(
+        Annotation(None, text, "alice", Status.DONE, STAMP, [_span(text, "Idlib", "LOCATION")])
+    )
     out = tmp_path / "long.json"
     export(store, "labelstudio", str(out), Filters())
     assert out.stat().st_size > 1 << 16 and annotation_kind(out) == "labelstudio"
@@ -319,8 +375,9 @@ def test_cli_export_and_import(store, db_path, tmp_path):
     _work(store)
     out = tmp_path / "tasks.json"
     runner = CliRunner()
-    result = runner.invoke(main, ["export", "--db", str(db_path), "--format", "labelstudio",
-                                  "--status", "all", "-o", str(out)])
+    result = runner.invoke(
+        main, ["export", "--db", str(db_path), "--format", "labelstudio", "--status", "all", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "tasks.label_config.xml" in result.output
     assert len(_tasks(out)) == 2
@@ -332,6 +389,7 @@ def test_cli_export_and_import(store, db_path, tmp_path):
 
 
 # --- Label Studio's own SDK ------------------------------------------------------------
+
 
 def test_label_studio_sdk_accepts_the_export_and_its_config(store, tmp_path):
     """Label Studio's SDK validates the config and every result, and converts the file.
@@ -349,8 +407,9 @@ def test_label_studio_sdk_accepts_the_export_and_its_config(store, tmp_path):
     out = tmp_path / "tasks.json"
     export(store, "labelstudio", str(out), Filters(statuses=None))
     check = Path(__file__).resolve().parent.parent / "bench" / "labelstudio_check.py"
-    done = subprocess.run([python, str(check), str(out), str(config_path(out))],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [python, str(check), str(out), str(config_path(out))], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     assert "config valid; 2 tasks, 6 labels regions checked" in done.stdout
     # and it really checks: a region whose text is not the text there is an error
@@ -358,6 +417,7 @@ def test_label_studio_sdk_accepts_the_export_and_its_config(store, tmp_path):
     broken[0]["annotations"][0]["result"][0]["value"]["text"] = "not there"
     bad = tmp_path / "broken.json"
     bad.write_text(json.dumps(broken), "utf-8")
-    done = subprocess.run([python, str(check), str(bad), str(config_path(out))],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [python, str(check), str(bad), str(config_path(out))], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 1 and "ERROR" in done.stdout

@@ -82,8 +82,7 @@ def _annotate(store: Store) -> None:
     store.set_status(6, "bob", Status.SKIPPED)
 
 
-def _set_time(store: Store, when: str, article_id: int | None = None,
-              annotator: str | None = None) -> None:
+def _set_time(store: Store, when: str, article_id: int | None = None, annotator: str | None = None) -> None:
     """Move status and span times (all, or one article's, or one annotator's on it)."""
     where, params = "WHERE 1", []
     if article_id is not None:
@@ -117,6 +116,7 @@ def _spans(store: Store, article_id: int, who: str) -> list[tuple[int, int, str]
 
 # --- the choice -------------------------------------------------------------------------
 
+
 def test_reviewed_then_single_then_agreed_and_disagreement_left_out(store, tmp_path):
     _annotate(store)
     out = tmp_path / "out.jsonl"
@@ -137,13 +137,28 @@ def test_reviewed_then_single_then_agreed_and_disagreement_left_out(store, tmp_p
 def test_without_reviewed_nothing_changes(store, tmp_path):
     _annotate(store)
     assert _picked(store, Filters(statuses=("done",))) == [
-        (1, "ann"), (1, "bob"), (2, "ann"), (3, "ann"), (3, "cas"), (4, "bob"), (4, "cas"),
-        (6, "ann")]
+        (1, "ann"),
+        (1, "bob"),
+        (2, "ann"),
+        (3, "ann"),
+        (3, "cas"),
+        (4, "bob"),
+        (4, "cas"),
+        (6, "ann"),
+    ]
     # the default is finished work: the reviewer's accepted annotation is a record of its own
     # too, and jsonl, which says each record's answer, adds the skipped and flagged work
     assert _picked(store, Filters()) == [
-        (1, "ann"), (1, "bob"), (1, "rita"), (2, "ann"), (3, "ann"), (3, "cas"), (4, "bob"),
-        (4, "cas"), (6, "ann")]
+        (1, "ann"),
+        (1, "bob"),
+        (1, "rita"),
+        (2, "ann"),
+        (3, "ann"),
+        (3, "cas"),
+        (4, "bob"),
+        (4, "cas"),
+        (6, "ann"),
+    ]
     report = export(store, "jsonl", str(tmp_path / "all.jsonl"), Filters())
     assert (report.annotations, report.left_out) == (10, 0)
     # reviewed is a status of its own, and part of "all"
@@ -171,8 +186,13 @@ def test_status_all_with_reviewed(store):
     store.set_status(8, "cas", Status.SKIPPED)
     keys = export_keys(store, Filters(statuses=None, reviewed=True))
     assert [(k[0], k[2], k[3]) for k in keys] == [
-        (1, "rita", "reviewed"), (2, "ann", "done"), (3, "ann", "done"), (5, "ann", "in_progress"),
-        (6, "ann", "done"), (8, "bob", "skipped")]
+        (1, "rita", "reviewed"),
+        (2, "ann", "done"),
+        (3, "ann", "done"),
+        (5, "ann", "in_progress"),
+        (6, "ann", "done"),
+        (8, "bob", "skipped"),
+    ]
     assert (keys.left_out, keys.left_out_unfinished) == (1, 1)
 
 
@@ -192,25 +212,24 @@ def test_the_newest_review_wins(store):
 def test_annotator_filter_applies_before_the_choice(store):
     _annotate(store)
     # without the reviewer, article 1 is a disagreement again; 3 and 4 have one annotator each
-    keys = export_keys(store, Filters(annotators=("ann", "bob"), statuses=REVIEWED_STATUSES,
-                                      reviewed=True))
+    keys = export_keys(store, Filters(annotators=("ann", "bob"), statuses=REVIEWED_STATUSES, reviewed=True))
     assert [(k[0], k[2]) for k in keys] == [(2, "ann"), (3, "ann"), (4, "bob"), (6, "ann")]
     assert keys.left_out == 1
-    keys = export_keys(store, Filters(annotators=("bob", "cas", "rita"),
-                                      statuses=REVIEWED_STATUSES, reviewed=True))
+    keys = export_keys(
+        store, Filters(annotators=("bob", "cas", "rita"), statuses=REVIEWED_STATUSES, reviewed=True)
+    )
     assert [(k[0], k[2]) for k in keys] == [(1, "rita"), (3, "cas")]
     assert keys.left_out == 1  # article 4
-    assert _picked(store, Filters(annotators=("rita",), statuses=REVIEWED_STATUSES,
-                                  reviewed=True)) == [(1, "rita")]
+    assert _picked(store, Filters(annotators=("rita",), statuses=REVIEWED_STATUSES, reviewed=True)) == [
+        (1, "rita")
+    ]
 
 
 def test_agreement_is_on_the_labels_exported(store, tmp_path):
     _annotate(store)
     # bob and cas differ only on a LOCATION/CASUALTY span: on ACTOR alone they agree
-    keys = export_keys(store, Filters(statuses=REVIEWED_STATUSES, labels=("ACTOR",),
-                                      reviewed=True))
-    assert [(k[0], k[2]) for k in keys] == [(1, "rita"), (2, "ann"), (3, "ann"), (4, "bob"),
-                                            (6, "ann")]
+    keys = export_keys(store, Filters(statuses=REVIEWED_STATUSES, labels=("ACTOR",), reviewed=True))
+    assert [(k[0], k[2]) for k in keys] == [(1, "rita"), (2, "ann"), (3, "ann"), (4, "bob"), (6, "ann")]
     assert keys.left_out == 0
 
 
@@ -279,6 +298,7 @@ def test_spans_are_compared_a_chunk_of_articles_at_a_time(store, monkeypatch):
 
 # --- every format ------------------------------------------------------------------------
 
+
 def test_every_format_exports_the_same_articles(store, tmp_path):
     _annotate(store)
     expected = {(a, who): _spans(store, a, who) for a, who in CHOSEN}
@@ -298,10 +318,14 @@ def test_every_format_exports_the_same_articles(store, tmp_path):
     assert report.left_out == 1
     assert report.files == [f"{a}-{who}.txt" for a, who in CHOSEN]
     assert sorted(p.name for p in (tmp_path / "brat").glob("*.ann")) == sorted(
-        f"{a}-{who}.ann" for a, who in CHOSEN)
+        f"{a}-{who}.ann" for a, who in CHOSEN
+    )
     rita = (tmp_path / "brat" / "1-rita.ann").read_text("utf-8")
-    assert [line.split("\t")[1].split()[0] for line in rita.splitlines() if line.startswith("T")] \
-        == ["ACTOR", "LOCATION", "CASUALTY"]
+    assert [line.split("\t")[1].split()[0] for line in rita.splitlines() if line.startswith("T")] == [
+        "ACTOR",
+        "LOCATION",
+        "CASUALTY",
+    ]
 
     report = export(store, "conll", str(tmp_path / "a.conll"), REVIEWED)
     assert report.left_out == 1
@@ -310,10 +334,10 @@ def test_every_format_exports_the_same_articles(store, tmp_path):
     assert len(docs) == len(CHOSEN)
     for doc, key in zip(docs, CHOSEN):
         text = store.article(key[0]).clean_text
-        kept, _ = longest_non_overlapping(
-            [SpanData(s, e, label, text[s:e]) for s, e, label in expected[key]])
+        kept, _ = longest_non_overlapping([SpanData(s, e, label, text[s:e]) for s, e, label in expected[key]])
         assert [tag[2:] for sentence in doc for _, tag in sentence if tag.startswith("B-")] == [
-            s.label for s in kept]
+            s.label for s in kept
+        ]
         first = next(token for sentence in doc for token, _ in sentence)
         assert text.lstrip().startswith(first)
 
@@ -331,11 +355,11 @@ def test_spacy_exports_the_same_articles(store, tmp_path):
     data = [doc.user_data["newsmark"] for doc in docs]
     assert [(d["article_id"], d["annotator"]) for d in data] == CHOSEN
     assert [(d["status"], d["answer"]) for d in data][0] == ("reviewed", "accept")
-    assert [(s.start_char, s.end_char, s.label_) for s in docs[0].spans["sc"]] == _spans(
-        store, 1, "rita")
+    assert [(s.start_char, s.end_char, s.label_) for s in docs[0].spans["sc"]] == _spans(store, 1, "rita")
 
 
 # --- the command --------------------------------------------------------------------------
+
 
 def test_cli_export_reviewed(store, tmp_path):
     _annotate(store)
@@ -346,19 +370,24 @@ def test_cli_export_reviewed(store, tmp_path):
     tasks = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(t["meta"]["id"], t["_annotator_id"]) for t in tasks] == CHOSEN
     assert "exported 4 annotation(s)" in result.stderr
-    assert ("1 article done by several annotators disagrees and is not reviewed yet: left out "
-            "(newsmark review settles it)") in result.stderr
+    assert (
+        "1 article done by several annotators disagrees and is not reviewed yet: left out "
+        "(newsmark review settles it)"
+    ) in result.stderr
 
     # a second disagreement: the plural
     _add(store, 9, "ann", (A, "ACTOR"))
     _add(store, 9, "cas", (B, "ACTOR"))
     store.set_status(9, "ann", Status.DONE)
     store.set_status(9, "cas", Status.DONE)
-    result = runner.invoke(main, ["export", "--db", db, "--reviewed", "--format", "doccano",
-                                  "-o", str(tmp_path / "d.jsonl")])
+    result = runner.invoke(
+        main, ["export", "--db", db, "--reviewed", "--format", "doccano", "-o", str(tmp_path / "d.jsonl")]
+    )
     assert result.exit_code == 0, result.output
-    assert ("2 articles done by several annotators disagree and are not reviewed yet: left out "
-            "(newsmark review settles them)") in result.stderr
+    assert (
+        "2 articles done by several annotators disagree and are not reviewed yet: left out "
+        "(newsmark review settles them)"
+    ) in result.stderr
     assert len(_lines(tmp_path / "d.jsonl")) == 4
 
     # without --reviewed: no such line; --status reviewed alone
@@ -368,8 +397,7 @@ def test_cli_export_reviewed(store, tmp_path):
     assert [json.loads(line)["_annotator_id"] for line in result.stdout.splitlines()] == ["rita"]
     # --status all --reviewed: the in-progress-only article too
     result = runner.invoke(main, ["export", "--db", db, "--reviewed", "--status", "all"])
-    assert [json.loads(line)["meta"]["id"] for line in result.stdout.splitlines()] == [
-        1, 2, 3, 5, 6]
+    assert [json.loads(line)["meta"]["id"] for line in result.stdout.splitlines()] == [1, 2, 3, 5, 6]
     bad = runner.invoke(main, ["export", "--db", db, "--status", "settled"])
     assert bad.exit_code == 2 and "reviewed" in bad.stderr
     assert "--reviewed" in runner.invoke(main, ["export", "--help"]).stdout
@@ -377,10 +405,10 @@ def test_cli_export_reviewed(store, tmp_path):
 
 # --- reading it back ---------------------------------------------------------------------
 
+
 def test_answers_of_a_review():
     assert ANSWERS[Status.REVIEWED] == ANSWERS[Status.DONE] == "accept"
-    assert STATUS_OF_ANSWER == {"accept": Status.DONE, "ignore": Status.SKIPPED,
-                                "reject": Status.FLAGGED}
+    assert STATUS_OF_ANSWER == {"accept": Status.DONE, "ignore": Status.SKIPPED, "reject": Status.FLAGGED}
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "doccano"])

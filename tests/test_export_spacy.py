@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import spacy
 from click.testing import CliRunner
+from conftest import SAMPLE_CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.cli.init_config import init_config
@@ -30,11 +31,11 @@ from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store
 from annotations.tokens import TokenIndex, snap
-from conftest import SAMPLE_CORPUS
 
 STAMP = "2026-11-01T10:00:00.000Z"
-TEXT = ("Rebels of the al-Qaida affiliate shelled Idlib, killing 12 civilians near the U.S. base."
-        "\r\nMore later.")
+TEXT = (
+    "Rebels of the al-Qaida affiliate shelled Idlib, killing 12 civilians near the U.S. base.\r\nMore later."
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +53,25 @@ def spans_of(text: str, *items: tuple[str, str] | tuple[str, str, dict]) -> list
     return sorted(out, key=lambda s: (s.start, s.end))
 
 
-def save(store: Store, text: str, spans: list[SpanData], annotator: str = "alice",
-         status: Status = Status.DONE, **meta) -> int:
-    article_id, added, _ = store.import_annotation(Annotation(
-        article_id=None, text=text, annotator=annotator, status=status, updated_at=STAMP,
-        spans=spans, **meta))
+def save(
+    store: Store,
+    text: str,
+    spans: list[SpanData],
+    annotator: str = "alice",
+    status: Status = Status.DONE,
+    **meta,
+) -> int:
+    article_id, added, _ = store.import_annotation(
+        Annotation(
+            article_id=None,
+            text=text,
+            annotator=annotator,
+            status=status,
+            updated_at=STAMP,
+            spans=spans,
+            **meta,
+        )
+    )
     assert added == len({(s.start, s.end, s.label) for s in spans})
     return article_id
 
@@ -76,6 +91,7 @@ def as_json(value):
 
 # -- the DocBin ----------------------------------------------------------------------
 
+
 def test_spacy_export_round_trips_text_ents_spans_and_user_data(store, tmp_path, nlp):
     spans = spans_of(
         TEXT,
@@ -85,12 +101,23 @@ def test_spacy_export_round_trips_text_ents_spans_and_user_data(store, tmp_path,
         ("12 civilians", "CASUALTY", {"count": 12, "killed": True, "note": None}),
         ("U.S", "LOCATION"),  # not on a word edge (the word is "U.S."): tokens are cut there
     )
-    first = save(store, TEXT, spans, title="Shelling", source="Wire", url="https://example.org/1",
-                 published="2026-10-31")
+    first = save(
+        store,
+        TEXT,
+        spans,
+        title="Shelling",
+        source="Wire",
+        url="https://example.org/1",
+        published="2026-10-31",
+    )
     second_text = "中文新闻：😀 Ahmed  met e\u0301lise in Zarech.\n"
     second = save(store, second_text, spans_of(second_text, ("Zarech", "LOCATION")), annotator="bob")
-    save(store, "Still in progress here.", spans_of("Still in progress here.", ("progress", "ACTOR")),
-         status=Status.IN_PROGRESS)  # not exported: the default filter is "done"
+    save(
+        store,
+        "Still in progress here.",
+        spans_of("Still in progress here.", ("progress", "ACTOR")),
+        status=Status.IN_PROGRESS,
+    )  # not exported: the default filter is "done"
     out = tmp_path / "train.spacy"
 
     report = export(store, "spacy", str(out), Filters())
@@ -103,22 +130,33 @@ def test_spacy_export_round_trips_text_ents_spans_and_user_data(store, tmp_path,
     kept, dropped = longest_non_overlapping(spans)
     assert dropped == 1 and "al-Qaida" not in [s.text for s in kept]
     assert triples(doc.ents) == [(s.label, s.start, s.end) for s in kept]
-    assert [e.text for e in doc.ents] == ["Rebels of the al-Qaida affiliate", "Idlib", "12 civilians",
-                                          "U.S"]
+    assert [e.text for e in doc.ents] == ["Rebels of the al-Qaida affiliate", "Idlib", "12 civilians", "U.S"]
     assert triples(doc.spans["sc"]) == [(s.label, s.start, s.end) for s in spans]
     assert as_json(doc.user_data["newsmark"]) == {
-        "article_id": first, "annotator": "alice", "status": "done", "answer": "accept",
-        "title": "Shelling", "source": "Wire", "url": "https://example.org/1",
+        "article_id": first,
+        "annotator": "alice",
+        "status": "done",
+        "answer": "accept",
+        "title": "Shelling",
+        "source": "Wire",
+        "url": "https://example.org/1",
         "published": "2026-10-31",
         "attributes": [dict(s.attributes) for s in spans],
     }
     other = docs[1]
     assert other.text == second_text
-    assert triples(other.ents) == triples(other.spans["sc"]) == [
-        ("LOCATION", second_text.index("Zarech"), second_text.index("Zarech") + 6)]
+    assert (
+        triples(other.ents)
+        == triples(other.spans["sc"])
+        == [("LOCATION", second_text.index("Zarech"), second_text.index("Zarech") + 6)]
+    )
     data = other.user_data["newsmark"]
     assert (data["article_id"], data["annotator"], data["title"], data["attributes"]) == (
-        second, "bob", None, ({},))
+        second,
+        "bob",
+        None,
+        ({},),
+    )
 
 
 def test_spacy_export_of_nothing_is_an_empty_docbin(store, tmp_path, nlp):
@@ -134,8 +172,7 @@ def test_spacy_export_without_spacy_fails_with_install_hint(db_path, tmp_path, m
     out = tmp_path / "train.spacy"
     monkeypatch.setitem(sys.modules, "spacy", None)  # `import spacy` now raises ImportError
 
-    result = CliRunner().invoke(
-        main, ["export", "--db", str(db_path), "--format", "spacy", "-o", str(out)])
+    result = CliRunner().invoke(main, ["export", "--db", str(db_path), "--format", "spacy", "-o", str(out)])
 
     assert result.exit_code != 0
     assert "pip install" in result.output and "newsmark[spacy]" in result.output
@@ -145,22 +182,29 @@ def test_spacy_export_without_spacy_fails_with_install_hint(db_path, tmp_path, m
 
 
 def test_docbin_module_does_not_import_spacy():
-    code = ("import sys, annotations.cli, annotations.export.docbin; "
-            "assert 'spacy' not in sys.modules, 'spacy imported'")
+    code = (
+        "import sys, annotations.cli, annotations.export.docbin; "
+        "assert 'spacy' not in sys.modules, 'spacy imported'"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
 def test_cli_reports_dropped_overlaps(db_path, tmp_path, nlp):
-    spans = spans_of(TEXT, ("Rebels of the al-Qaida affiliate", "ACTOR"), ("al-Qaida", "ACTOR"),
-                     ("Idlib", "LOCATION"), ("shelled Idlib", "CASUALTY"))
+    spans = spans_of(
+        TEXT,
+        ("Rebels of the al-Qaida affiliate", "ACTOR"),
+        ("al-Qaida", "ACTOR"),
+        ("Idlib", "LOCATION"),
+        ("shelled Idlib", "CASUALTY"),
+    )
     with Store(db_path) as opened:
         save(opened, TEXT, spans)
     out = tmp_path / "train.spacy"
 
     result = CliRunner().invoke(
-        main, ["export", "--db", str(db_path), "--format", "spacy", "-o", str(out)],
-        catch_exceptions=False)
+        main, ["export", "--db", str(db_path), "--format", "spacy", "-o", str(out)], catch_exceptions=False
+    )
 
     assert result.exit_code == 0, result.output
     assert "exported 1 annotation(s) with 4 span(s) as spacy" in result.stderr
@@ -173,6 +217,7 @@ def test_cli_reports_dropped_overlaps(db_path, tmp_path, nlp):
 
 # -- the JSONL export, read by spaCy -------------------------------------------------
 
+
 def check_task(task: dict, vocab) -> Doc:
     """The issue's check: a Doc from the task's tokens has its text, and every span lines up."""
     tokens = task["tokens"]
@@ -181,11 +226,10 @@ def check_task(task: dict, vocab) -> Doc:
     assert doc.text == task["text"]
     assert [(t.idx, t.idx + len(t.text)) for t in doc] == [(t["start"], t["end"]) for t in tokens]
     for span in task["spans"]:
-        made = doc.char_span(span["start"], span["end"], label=span["label"],
-                             alignment_mode="strict")
+        made = doc.char_span(span["start"], span["end"], label=span["label"], alignment_mode="strict")
         assert made is not None, span
         assert made.start == span["token_start"] and made.end - 1 == span["token_end"], span
-        assert made.text == span["text"] == task["text"][span["start"]:span["end"]]
+        assert made.text == span["text"] == task["text"][span["start"] : span["end"]]
     return doc
 
 
@@ -228,8 +272,7 @@ def test_jsonl_export_of_the_sample_corpus_builds_spacy_docs(corpus_export, nlp)
         check_task(task, nlp.vocab)
 
 
-def test_spacy_tokenizer_lines_up_with_snapped_spans_but_for_title_abbreviations(
-        corpus_export, nlp):
+def test_spacy_tokenizer_lines_up_with_snapped_spans_but_for_title_abbreviations(corpus_export, nlp):
     """spaCy's own English tokenizer agrees with every snapped span edge in the sample
     corpus except one kind: its tokenizer exceptions keep some titles with their dot
     ("Gen.", "Dr."), where ours has the word and a full stop, so a span ending at
@@ -246,10 +289,11 @@ def test_spacy_tokenizer_lines_up_with_snapped_spans_but_for_title_abbreviations
             if doc.char_span(span["start"], span["end"], alignment_mode="strict") is not None:
                 continue
             # Only the end can be off, and only inside an abbreviation exception.
-            assert doc.char_span(span["start"], span["end"], alignment_mode="expand").start_char \
-                == span["start"], span
+            assert (
+                doc.char_span(span["start"], span["end"], alignment_mode="expand").start_char == span["start"]
+            ), span
             token = doc.char_span(span["end"] - 1, span["end"], alignment_mode="expand")[0]
-            assert token.text == task["text"][token.idx:span["end"]] + ".", span
+            assert token.text == task["text"][token.idx : span["end"]] + ".", span
             assert token.text in nlp.tokenizer.rules, token.text
             misaligned.add(token.text)
     assert checked > 5000
@@ -287,14 +331,18 @@ def test_spacy_export_in_shards_is_read_and_trained_on_by_spacy(corpus_export, t
         whole = export(opened, "spacy", str(tmp_path / "whole.spacy"), Filters())
         report = export(opened, "spacy", str(folder), Filters(), shard_size=10)
         anns = list(annotations(opened, Filters()))
-    assert (report.annotations, report.spans, report.dropped) == (
-        whole.annotations, whole.spans, whole.dropped) == (len(anns), saved, whole.dropped)
+    assert (
+        (report.annotations, report.spans, report.dropped)
+        == (whole.annotations, whole.spans, whole.dropped)
+        == (len(anns), saved, whole.dropped)
+    )
     assert whole.files == [] and (tmp_path / "whole.spacy").is_file()
     n = -(-len(anns) // 10)
     assert n >= 3 and shards(folder) == report.files == [f"{i:04d}.spacy" for i in range(n)]
     docs = [doc for name in report.files for doc in load(folder / name, nlp)]
     assert [len(load(folder / name, nlp)) for name in report.files] == [
-        min(10, len(anns) - 10 * i) for i in range(n)]
+        min(10, len(anns) - 10 * i) for i in range(n)
+    ]
     for doc, ann in zip(docs, anns, strict=True):
         assert doc.text == ann.text
         kept, _ = longest_non_overlapping(ann.spans)
@@ -311,11 +359,29 @@ def test_spacy_export_in_shards_is_read_and_trained_on_by_spacy(corpus_export, t
     config["components"]["tok2vec"]["model"]["embed"]["rows"] = [500, 100, 250, 250]
     config.to_disk(tmp_path / "config.cfg")
     done = subprocess.run(
-        [sys.executable, "-m", "spacy", "train", str(tmp_path / "config.cfg"),
-         "--output", str(tmp_path / "model"), "--paths.train", str(folder),
-         "--paths.dev", str(folder), "--training.max_steps", "2",
-         "--training.eval_frequency", "1", "--gpu-id", "-1"],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "train",
+            str(tmp_path / "config.cfg"),
+            "--output",
+            str(tmp_path / "model"),
+            "--paths.train",
+            str(folder),
+            "--paths.dev",
+            str(folder),
+            "--training.max_steps",
+            "2",
+            "--training.eval_frequency",
+            "1",
+            "--gpu-id",
+            "-1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     trained = spacy.load(tmp_path / "model" / "model-last")
     assert set(trained.get_pipe("ner").labels) == {s.label for ann in anns for s in ann.spans}
@@ -336,7 +402,8 @@ def test_spacy_target_is_a_file_while_it_fits_in_one_shard(store, tmp_path, nlp)
     assert out.is_dir() and shards(out) == report.files == ["0000.spacy", "0001.spacy", "0002.spacy"]
     assert [d.text for name in report.files for d in load(out / name, nlp)] == texts
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("newsmark.db")] == [
-        "train.spacy"]  # no temporary folder, no old file left
+        "train.spacy"
+    ]  # no temporary folder, no old file left
     # A folder stays a folder, even for one shard; so does any name not ending in .spacy.
     assert export(store, "spacy", str(out), Filters()).files == ["0000.spacy"]
     assert shards(out) == ["0000.spacy"] and len(load(out / "0000.spacy", nlp)) == 5
@@ -345,7 +412,8 @@ def test_spacy_target_is_a_file_while_it_fits_in_one_shard(store, tmp_path, nlp)
         assert len(load(Path(target) / "0000.spacy", nlp)) == 5
     # An empty export to a folder still holds one (empty) shard: a corpus spaCy can walk.
     assert export(store, "spacy", str(tmp_path / "none"), Filters(annotators=("zoe",))).files == [
-        "0000.spacy"]
+        "0000.spacy"
+    ]
     assert load(tmp_path / "none" / "0000.spacy", nlp) == []
 
 
@@ -364,8 +432,9 @@ def test_spacy_export_to_stdout_takes_one_shard(db_path, tmp_path, nlp):
     assert result.exit_code == 1 and result.stdout_bytes == b""
     assert "written in shards: give -o FOLDER" in result.stderr
 
-    result = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "out"), "--shard-size", "2"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, [*args[:-1], str(tmp_path / "out"), "--shard-size", "2"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     assert f"as spacy to {tmp_path / 'out'} (2 shards)" in result.stderr
     assert CliRunner().invoke(main, [*args, "--shard-size", "0"]).exit_code == 2
@@ -387,13 +456,42 @@ def test_streamed_shard_is_byte_for_byte_docbin_to_bytes(corpus_export):
 
 # -- any text, any spans -------------------------------------------------------------
 
-ALPHABET = st.sampled_from([
-    *"abcXYZ019", " ", "  ", "\t", "\n", "\r\n", "\r", "\u00a0", ".", ",", "'", "-", "\u2019",
-    "\u0301",  # a combining acute, also where there is nothing to combine with
-    "😀", "👍🏽", "👩\u200d🚀", "🇫🇷", "\u200d", "\u200c",
-    "中", "文", "日本", "カナ", "한국",
-    "U.S.", "al-Qaida", "don't", "1,000", "3.5", "e\u0301lise", "Idlib",
-])
+ALPHABET = st.sampled_from(
+    [
+        *"abcXYZ019",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "\u00a0",
+        ".",
+        ",",
+        "'",
+        "-",
+        "\u2019",
+        "\u0301",  # a combining acute, also where there is nothing to combine with
+        "😀",
+        "👍🏽",
+        "👩\u200d🚀",
+        "🇫🇷",
+        "\u200d",
+        "\u200c",
+        "中",
+        "文",
+        "日本",
+        "カナ",
+        "한국",
+        "U.S.",
+        "al-Qaida",
+        "don't",
+        "1,000",
+        "3.5",
+        "e\u0301lise",
+        "Idlib",
+    ]
+)
 texts = st.one_of(st.lists(ALPHABET, max_size=30).map("".join), st.text(max_size=40))
 
 
@@ -401,14 +499,17 @@ texts = st.one_of(st.lists(ALPHABET, max_size=30).map("".join), st.text(max_size
 def annotations_(draw) -> Annotation:
     text = draw(texts.filter(bool))
     n = len(text)
-    edges = st.tuples(st.integers(0, n - 1), st.integers(1, n)).map(sorted).filter(
-        lambda p: p[0] < p[1])
+    edges = st.tuples(st.integers(0, n - 1), st.integers(1, n)).map(sorted).filter(lambda p: p[0] < p[1])
     labels = st.sampled_from(["ACTOR", "CASUALTY", "LOCATION"])
-    spans = sorted({(a, b, label) for (a, b), label in draw(st.lists(st.tuples(edges, labels),
-                                                                       max_size=6))})
-    return Annotation(7, text, "alice", Status.DONE, STAMP,
-                      [SpanData(a, b, label, text[a:b], {"i": i}) for i, (a, b, label) in
-                       enumerate(spans)])
+    spans = sorted({(a, b, label) for (a, b), label in draw(st.lists(st.tuples(edges, labels), max_size=6))})
+    return Annotation(
+        7,
+        text,
+        "alice",
+        Status.DONE,
+        STAMP,
+        [SpanData(a, b, label, text[a:b], {"i": i}) for i, (a, b, label) in enumerate(spans)],
+    )
 
 
 PROPERTY_VOCAB = Vocab()

@@ -28,6 +28,7 @@ def body(town: str) -> str:
     """A different article: same story, another town (lines differ from BODY's)."""
     return BODY.replace("Kelmar", town)
 
+
 PAGE = """<!doctype html><html><head><title>Shelling kills 12 in Kelmar - The Dispatch</title>
 <meta name="author" content="Jane Doe"><meta property="og:site_name" content="The Dispatch">
 <meta property="article:published_time" content="2024-05-14T08:00:00Z"></head><body>
@@ -47,8 +48,11 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def rss(link="https://example.invalid/a", teaser="Short teaser.", full=True) -> str:
-    content = ("<content:encoded><![CDATA[" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-               + "]]></content:encoded>") if full else ""
+    content = (
+        ("<content:encoded><![CDATA[" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "]]></content:encoded>")
+        if full
+        else ""
+    )
     return RSS.format(link=link, teaser=teaser, content=content)
 
 
@@ -78,8 +82,15 @@ def test_html_page_with_metadata(store, tmp_path):
 
 def test_jsonl_text_and_html_with_metadata(store, tmp_path):
     lines = [
-        {"id": "a1", "title": "Kelmar", "url": "https://example.org/a1", "source": "Wire",
-         "published": "2024-05-14", "meta": {"lang": "en"}, "text": BODY},
+        {
+            "id": "a1",
+            "title": "Kelmar",
+            "url": "https://example.org/a1",
+            "source": "Wire",
+            "published": "2024-05-14",
+            "meta": {"lang": "en"},
+            "text": BODY,
+        },
         {"id": 7, "title": "Kelmar page", "html": PAGE},
     ]
     path = tmp_path / "batch.jsonl"
@@ -87,7 +98,12 @@ def test_jsonl_text_and_html_with_metadata(store, tmp_path):
     report = import_paths(store, [path])
     assert (report.added, report.problems) == (2, [])
     first, second = store.article(1), store.article(2)
-    assert (first.external_id, first.source, first.url, first.meta) == ("a1", "Wire", "https://example.org/a1", {"lang": "en"})
+    assert (first.external_id, first.source, first.url, first.meta) == (
+        "a1",
+        "Wire",
+        "https://example.org/a1",
+        {"lang": "en"},
+    )
     assert first.clean_text == BODY and first.origin.endswith("batch.jsonl:1")
     assert second.external_id == "7" and second.raw_format == "html" and PARAGRAPHS[1] in second.clean_text
 
@@ -99,7 +115,8 @@ def test_rss_and_atom_feeds(store, tmp_path):
     <entry><title>Border crossing closed</title><id>urn:x:1</id><link href="https://example.invalid/b"/>
     <updated>2024-05-15T00:00:00Z</updated><author><name>Ali Reza</name></author>
     <content type="html">&lt;p&gt;{}&lt;/p&gt;</content></entry></feed>""".format(
-        "&lt;/p&gt;&lt;p&gt;".join(body("Vessa").split("\n\n")))
+        "&lt;/p&gt;&lt;p&gt;".join(body("Vessa").split("\n\n"))
+    )
     (tmp_path / "wire.atom").write_text(atom)
     report = import_paths(store, [tmp_path], fetch=False)
     assert (report.added, report.problems) == (2, [])
@@ -165,19 +182,26 @@ def test_bad_inputs_are_named_and_the_rest_goes_on(store, tmp_path):
     (tmp_path / "good.txt").write_text(body("Vessa"))
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "binary.txt").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(500))
-    (tmp_path / "cp1252.txt").write_bytes(("Officials said “dozens” were killed in Saint-Élie — a café was hit.\n\n"
-                                           + body("Zarech")).encode("cp1252"))
+    (tmp_path / "cp1252.txt").write_bytes(
+        ("Officials said “dozens” were killed in Saint-Élie — a café was hit.\n\n" + body("Zarech")).encode(
+            "cp1252"
+        )
+    )
     (tmp_path / "broken.rss").write_text("<rss><channel><item><title>x</ti")
     (tmp_path / "notes.md").write_text("# not an article")
     jsonl = tmp_path / "mixed.jsonl"
-    jsonl.write_text("\n".join([
-        json.dumps({"id": 1, "text": body("Harzen")}),
-        '{"id": 2, "text": "unterminated',
-        json.dumps({"id": 3, "title": "no body"}),
-        json.dumps(["not", "an", "object"]),
-        json.dumps({"id": 5, "text": PARAGRAPHS[0] + "\n\n" + PARAGRAPHS[2], "meta": "x"}),
-        json.dumps({"id": 6, "text": body("Dolna")}),
-    ]))
+    jsonl.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": 1, "text": body("Harzen")}),
+                '{"id": 2, "text": "unterminated',
+                json.dumps({"id": 3, "title": "no body"}),
+                json.dumps(["not", "an", "object"]),
+                json.dumps({"id": 5, "text": PARAGRAPHS[0] + "\n\n" + PARAGRAPHS[2], "meta": "x"}),
+                json.dumps({"id": 6, "text": body("Dolna")}),
+            ]
+        )
+    )
     report = import_paths(store, [tmp_path, tmp_path / "missing.txt"])
     messages = [str(p) for p in report.problems]
     assert report.failed
@@ -187,7 +211,7 @@ def test_bad_inputs_are_named_and_the_rest_goes_on(store, tmp_path):
     assert any(m.startswith(f"{jsonl}:2: invalid JSON") for m in messages)
     assert any(m.startswith(f"{jsonl}:3: no article") for m in messages)
     assert any(m.startswith(f"{jsonl}:4: expected a JSON object") for m in messages)
-    assert any(m.startswith(f"{jsonl}:5: \"meta\"") for m in messages)
+    assert any(m.startswith(f'{jsonl}:5: "meta"') for m in messages)
     assert any(m.startswith(str(tmp_path / "missing.txt")) and "no such file" in m for m in messages)
     assert [u.location for u in report.ignored] == [str(tmp_path / "notes.md")]
     # good.txt, cp1252.txt, and JSONL lines 1 and 6
@@ -203,10 +227,15 @@ def test_a_file_that_fails_in_the_database_leaves_nothing(store, tmp_path):
         " BEGIN SELECT RAISE(ABORT, 'refused'); END"
     )
     path = tmp_path / "batch.jsonl"
-    path.write_text("\n".join(json.dumps(x) for x in [
-        {"title": "fine", "text": BODY},
-        {"title": "poison", "text": PARAGRAPHS[0] + "\n\n" + PARAGRAPHS[1]},
-    ]))
+    path.write_text(
+        "\n".join(
+            json.dumps(x)
+            for x in [
+                {"title": "fine", "text": BODY},
+                {"title": "poison", "text": PARAGRAPHS[0] + "\n\n" + PARAGRAPHS[1]},
+            ]
+        )
+    )
     (tmp_path / "other.txt").write_text(PARAGRAPHS[2] + "\n\n" + PARAGRAPHS[0])
     report = import_paths(store, [tmp_path])
     assert report.added == 1  # other.txt only
@@ -215,7 +244,11 @@ def test_a_file_that_fails_in_the_database_leaves_nothing(store, tmp_path):
 
 
 def test_terminal_control_and_markup_in_articles_are_data(store, tmp_path):
-    line = {"title": "Red\x1b[31m alert\n[bold]x[/bold]", "text": BODY + "\n\n\x1b[2JOfficials said the road to [link=x]Kelmar[/link] had been cleared of mines by [bold]noon[/bold] on Wednesday."}
+    line = {
+        "title": "Red\x1b[31m alert\n[bold]x[/bold]",
+        "text": BODY
+        + "\n\n\x1b[2JOfficials said the road to [link=x]Kelmar[/link] had been cleared of mines by [bold]noon[/bold] on Wednesday.",
+    }
     (tmp_path / "a.jsonl").write_text(json.dumps(line))
     import_paths(store, [tmp_path])
     art = store.article(1)

@@ -60,23 +60,37 @@ def test_default_attributes_follow_the_guidelines():
     schema = default_schema()
     actor_type = schema.get("ACTOR").attribute("actor_type")
     assert actor_type.type == "choice"
-    assert actor_type.values == ("state_forces", "rebel", "militia", "civilian", "government", "external", "other")
+    assert actor_type.values == (
+        "state_forces",
+        "rebel",
+        "militia",
+        "civilian",
+        "government",
+        "external",
+        "other",
+    )
     casualty = schema.get("CASUALTY")
     assert [(a.name, a.type) for a in casualty.attributes] == [
-        ("kind", "choice"), ("count", "integer"), ("qualifier", "choice"),
+        ("kind", "choice"),
+        ("count", "integer"),
+        ("qualifier", "choice"),
     ]
     assert casualty.attribute("kind").values == ("killed", "wounded", "missing", "captured", "displaced")
     assert casualty.attribute("qualifier").values == ("exact", "at_least", "more_than", "at_most", "approx")
     location = schema.get("LOCATION")
     assert [(a.name, a.type) for a in location.attributes] == [
-        ("gazetteer_id", "text"), ("lat", "number"), ("lon", "number"),
+        ("gazetteer_id", "text"),
+        ("lat", "number"),
+        ("lon", "number"),
     ]
 
 
 def test_default_colours_stay_distinct_on_16_colours():
     from rich.color import Color, ColorSystem
 
-    downgraded = {Color.parse(l.colour).downgrade(ColorSystem.STANDARD).number for l in default_schema().labels}
+    downgraded = {
+        Color.parse(lab.colour).downgrade(ColorSystem.STANDARD).number for lab in default_schema().labels
+    }
     assert len(downgraded) == 3
     assert not downgraded & {0, 7, 8, 15}  # not black, grey or white
 
@@ -140,11 +154,17 @@ def test_no_labels(tmp_path):
         # missing name: the label's header line
         ('[[labels]]\nkey = "7"\ncolour = "red"\n', 1, "name"),
         # duplicate name (case-insensitive): the second name line
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n\n[[labels]]\nname = "a"\nkey = "8"\ncolour = "red"\n',
-         7, "duplicate"),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n\n[[labels]]\nname = "a"\nkey = "8"\ncolour = "red"\n',
+            7,
+            "duplicate",
+        ),
         # duplicate key
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n\n[[labels]]\nname = "B"\nkey = "7"\ncolour = "red"\n',
-         7, "already used by label 'A'"),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n\n[[labels]]\nname = "B"\nkey = "7"\ncolour = "red"\n',
+            7,
+            "already used by label 'A'",
+        ),
         # a key that is not one character
         ('[[labels]]\nname = "A"\ncolour = "red"\nkey = "f5"\n', 4, "exactly one character"),
         # reserved keys say which
@@ -156,18 +176,34 @@ def test_no_labels(tmp_path):
         # unknown colour
         ('[[labels]]\nname = "A"\nkey = "7"\n\ncolour = "blurple"\n', 5, "unknown colour 'blurple'"),
         # unknown field (a typo)
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\ndescripton = "x"\n', 5, "unknown field 'descripton'"),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\ndescripton = "x"\n',
+            5,
+            "unknown field 'descripton'",
+        ),
         # unknown attribute type: its type line
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.n]\ntype = "float"\n',
-         6, "unknown type 'float'"),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.n]\ntype = "float"\n',
+            6,
+            "unknown type 'float'",
+        ),
         # a choice without values: the attribute's table
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.kind]\ntype = "choice"\n',
-         5, "non-empty list of values"),
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.kind]\ntype = "choice"\nvalues = []\n',
-         7, "non-empty list of values"),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.kind]\ntype = "choice"\n',
+            5,
+            "non-empty list of values",
+        ),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.kind]\ntype = "choice"\nvalues = []\n',
+            7,
+            "non-empty list of values",
+        ),
         # attribute without type
-        ('[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.kind]\nvalues = ["x"]\n',
-         5, "needs a type"),
+        (
+            '[[labels]]\nname = "A"\nkey = "7"\ncolour = "red"\n[labels.attributes.kind]\nvalues = ["x"]\n',
+            5,
+            "needs a type",
+        ),
     ],
 )
 def test_semantic_errors_name_file_and_line(tmp_path, text, line, words):

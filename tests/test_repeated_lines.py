@@ -6,20 +6,27 @@ from annotations.cleaning.repeated import LineCounter, boilerplate_lines, line_k
 from annotations.cleaning.result import normalize_line
 from annotations.importing import import_paths
 
-NAV = ["Home", "World", "Politics", "Support the Dispatch! Donate today and keep us independent",
-       "© 2024 The Northern Dispatch"]
+NAV = [
+    "Home",
+    "World",
+    "Politics",
+    "Support the Dispatch! Donate today and keep us independent",
+    "© 2024 The Northern Dispatch",
+]
 
 
 def story(n: int) -> str:
-    return "\n".join([
-        f"Story number {n} about the fighting",
-        f"Government troops shelled the village of Dolna-{n} on Monday, killing {n + 2} civilians, "
-        "according to officials in the provincial capital who spoke to reporters.",
-        f"The army said it had targeted a depot used by the Northern Front, a rebel group that has held "
-        f"the hills around Dolna-{n} since the spring offensive began last year.",
-        f"Aid workers said {n * 100} families had fled toward the border, where camps are already full "
-        "and the winter rains have turned the roads into mud.",
-    ])
+    return "\n".join(
+        [
+            f"Story number {n} about the fighting",
+            f"Government troops shelled the village of Dolna-{n} on Monday, killing {n + 2} civilians, "
+            "according to officials in the provincial capital who spoke to reporters.",
+            f"The army said it had targeted a depot used by the Northern Front, a rebel group that has held "
+            f"the hills around Dolna-{n} since the spring offensive began last year.",
+            f"Aid workers said {n * 100} families had fled toward the border, where camps are already full "
+            "and the winter rains have turned the roads into mud.",
+        ]
+    )
 
 
 def page(n: int) -> str:

@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations import review
-from annotations.storage.sqlite.migrations import MIGRATIONS, migrate
 from annotations.model import NewArticle, SpanData, Status, attribute_key
 from annotations.storage import Store
+from annotations.storage.sqlite.migrations import MIGRATIONS, migrate
 
-TEXT = ("The Syrian government said 12 people died in Aleppo on Monday, "
-        "and rebels said the army shelled Idlib.")
+TEXT = (
+    "The Syrian government said 12 people died in Aleppo on Monday, and rebels said the army shelled Idlib."
+)
 
 
 def add_article(store: Store, text: str = TEXT, n: int = 0) -> int:
@@ -39,8 +40,7 @@ def finish(store: Store, article_id: int, plan: dict[str, list[tuple[str, str]]]
 
 PLAN = {
     "alice": [("Syrian government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "LOCATION")],
-    "bob": [("government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "LOCATION"),
-            ("rebels", "ACTOR")],
+    "bob": [("government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "LOCATION"), ("rebels", "ACTOR")],
     "carol": [("Syrian government", "ACTOR"), ("12 people", "CASUALTY"), ("Aleppo", "ACTOR")],
 }
 
@@ -72,8 +72,11 @@ def test_compare_three_annotators(reviewed):
     assert c.annotators == ("alice", "bob", "carol")
     assert [(s.text, s.label) for s in c.consensus] == [("12 people", "CASUALTY")]
     # "Syrian government"/"government" overlap: one region; Aleppo LOCATION/ACTOR: one; rebels: one
-    assert [(r.start, r.end) for r in c.regions] == [where("Syrian government"), where("Aleppo"),
-                                                     where("rebels")]
+    assert [(r.start, r.end) for r in c.regions] == [
+        where("Syrian government"),
+        where("Aleppo"),
+        where("rebels"),
+    ]
     actor, aleppo, rebels = c.regions
     assert actor.versions == {
         "alice": {k("Syrian government", "ACTOR")},
@@ -106,10 +109,16 @@ def test_accept_reject_and_one_undo_step_each(reviewed):
     review.accept(store, article_id, "rita", c, actor, "bob")
     review.accept(store, article_id, "rita", c, aleppo, "carol")
     review.reject(store, article_id, "rita", c, rebels)
-    assert keys(store, article_id) == [("12 people", "CASUALTY"), ("Aleppo", "ACTOR"),
-                                       ("government", "ACTOR")]
+    assert keys(store, article_id) == [
+        ("12 people", "CASUALTY"),
+        ("Aleppo", "ACTOR"),
+        ("government", "ACTOR"),
+    ]
     assert store.decisions(article_id, "rita") == {
-        where("Syrian government"): "bob", where("Aleppo"): "carol", where("rebels"): "none"}
+        where("Syrian government"): "bob",
+        where("Aleppo"): "carol",
+        where("rebels"): "none",
+    }
     # Change of mind: alice's version replaces bob's (a delete and an add) ...
     review.accept(store, article_id, "rita", c, actor, "alice")
     assert ("Syrian government", "ACTOR") in keys(store, article_id)
@@ -136,8 +145,11 @@ def test_accept_keeps_spans_the_reviewer_added_by_hand(reviewed):
     actor = c.regions[0]
     review.accept(store, article_id, "rita", c, actor, "bob")
     review.accept(store, article_id, "rita", c, actor, "alice")
-    assert keys(store, article_id) == [("12 people", "CASUALTY"), ("Syrian", "LOCATION"),
-                                       ("Syrian government", "ACTOR")]
+    assert keys(store, article_id) == [
+        ("12 people", "CASUALTY"),
+        ("Syrian", "LOCATION"),
+        ("Syrian government", "ACTOR"),
+    ]
 
 
 def test_settle_by_hand_in_the_same_group(reviewed):
@@ -180,8 +192,11 @@ def counts_differ(store: Store) -> tuple[Store, int]:
     store.add_span(article_id, "alice", *casualty, "CASUALTY", KILLED_12)
     store.add_span(article_id, "bob", *casualty, "CASUALTY", KILLED_2)
     for who in ("alice", "bob"):  # the same attributes in another order, and an explicit null
-        attributes = {"lat": 36.2, "gazetteer_id": "170063"} if who == "alice" else {
-            "gazetteer_id": "170063", "lat": 36.2, "lon": None}
+        attributes = (
+            {"lat": 36.2, "gazetteer_id": "170063"}
+            if who == "alice"
+            else {"gazetteer_id": "170063", "lat": 36.2, "lon": None}
+        )
         store.add_span(article_id, who, *where("Aleppo"), "LOCATION", attributes)
         store.set_status(article_id, who, Status.DONE)
     return store, article_id
@@ -196,11 +211,14 @@ def test_an_attribute_disagreement_is_a_region_whose_versions_differ_by_attribut
     c = review.compare(store.review_work(article_id, "rita"))
     # Aleppo: the same set attributes (order and a null aside): consensus, with them
     assert [(s.text, dict(s.attributes)) for s in c.consensus] == [
-        ("Aleppo", {"lat": 36.2, "gazetteer_id": "170063"})]
+        ("Aleppo", {"lat": 36.2, "gazetteer_id": "170063"})
+    ]
     [region] = c.regions
     assert (region.start, region.end) == where("12 people")
-    assert region.versions == {"alice": {k("12 people", "CASUALTY", **KILLED_12)},
-                               "bob": {k("12 people", "CASUALTY", **KILLED_2)}}
+    assert region.versions == {
+        "alice": {k("12 people", "CASUALTY", **KILLED_12)},
+        "bob": {k("12 people", "CASUALTY", **KILLED_2)},
+    }
     assert c.spans[k("12 people", "CASUALTY", **KILLED_2)].attributes == KILLED_2
     # the review starts without the CASUALTY: neither count is taken for granted
     review.start(store, article_id, "rita", c)
@@ -240,8 +258,13 @@ def test_editing_attributes_by_hand_settles_the_region(counts_differ):
     review.accept(store, article_id, "rita", c, region, "alice")
     store.undo("rita")
     with store.edit_group():
-        store.add_span(article_id, "rita", *where("12 people"), "CASUALTY",
-                       {"kind": "killed", "count": 12, "qualifier": "exact"})
+        store.add_span(
+            article_id,
+            "rita",
+            *where("12 people"),
+            "CASUALTY",
+            {"kind": "killed", "count": 12, "qualifier": "exact"},
+        )
         review.settle_by_hand(store, article_id, "rita", c, *where("12 people"))
     assert store.decisions(article_id, "rita") == {where("12 people"): review.EDITED}
     mine = {review.key(s) for s in store.spans(article_id, "rita")}
@@ -284,18 +307,26 @@ def test_migration_3_keeps_statuses_and_undo_log(tmp_path):
     """A database at version 2 (before review) upgrades with its rows intact."""
     path2 = tmp_path / "v2b.db"
     conn = sqlite3.connect(path2, isolation_level=None)
-    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                 " applied_at TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
     for m in MIGRATIONS[:2]:
-        conn.executescript(f"BEGIN;\n{m.sql}\nINSERT INTO migrations VALUES ({m.version}, 'x', 'y');"
-                           f"\nPRAGMA user_version = {m.version};\nCOMMIT;")
-    conn.execute("INSERT INTO articles (id, content_hash, raw_format, cleaner_version, imported_at,"
-                 " clean_text, raw_text) VALUES (1, 'h', 'text', 'v1', 'now', ?, ?)", (TEXT, TEXT))
+        conn.executescript(
+            f"BEGIN;\n{m.sql}\nINSERT INTO migrations VALUES ({m.version}, 'x', 'y');"
+            f"\nPRAGMA user_version = {m.version};\nCOMMIT;"
+        )
+    conn.execute(
+        "INSERT INTO articles (id, content_hash, raw_format, cleaner_version, imported_at,"
+        " clean_text, raw_text) VALUES (1, 'h', 'text', 'v1', 'now', ?, ?)",
+        (TEXT, TEXT),
+    )
     conn.execute("INSERT INTO annotators (id, name, created_at) VALUES (1, 'alice', 'now')")
     conn.execute("INSERT INTO article_status VALUES (1, 1, 'done', '2026-01-01T00:00:00.000Z')")
-    conn.execute("INSERT INTO edits (annotator_id, article_id, kind, \"before\", \"after\", undone,"
-                 " created_at) VALUES (1, 1, 'set_status', '{\"status\": null}',"
-                 " '{\"status\": \"done\"}', 0, 'now')")
+    conn.execute(
+        'INSERT INTO edits (annotator_id, article_id, kind, "before", "after", undone,'
+        " created_at) VALUES (1, 1, 'set_status', '{\"status\": null}',"
+        " '{\"status\": \"done\"}', 0, 'now')"
+    )
     with pytest.raises(sqlite3.IntegrityError):  # version 2 refuses "reviewed"
         conn.execute("INSERT INTO article_status VALUES (1, 1, 'reviewed', 'now')")
     assert migrate(conn) == [3]
@@ -311,10 +342,13 @@ def test_migration_3_keeps_statuses_and_undo_log(tmp_path):
 
 attributes_strategy = st.dictionaries(
     st.sampled_from(["kind", "count"]),
-    st.one_of(st.none(), st.sampled_from(["killed", "wounded"]), st.integers(1, 2)), max_size=2)
+    st.one_of(st.none(), st.sampled_from(["killed", "wounded"]), st.integers(1, 2)),
+    max_size=2,
+)
 spans_strategy = st.lists(
-    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["ACTOR", "LOCATION"]),
-              attributes_strategy),
+    st.tuples(
+        st.integers(0, 40), st.integers(1, 8), st.sampled_from(["ACTOR", "LOCATION"]), attributes_strategy
+    ),
     max_size=6,
 )
 
@@ -329,8 +363,10 @@ def test_regions_partition_the_disagreements(work):
     """Every key is consensus xor in exactly one region; regions do not overlap; a region
     is connected (no gap splits it); each version is the annotator's keys there. A span is
     consensus only when every annotator has one with its offsets, label and set attributes."""
-    data = {a: [SpanData(s, s + n, label, TEXT[s:s + n], attrs) for s, n, label, attrs in spans]
-            for a, spans in work.items()}
+    data = {
+        a: [SpanData(s, s + n, label, TEXT[s : s + n], attrs) for s, n, label, attrs in spans]
+        for a, spans in work.items()
+    }
     c = review.compare(data)
     everyone = set(c.annotators)
     all_keys = {review.key(s) for spans in data.values() for s in spans}
@@ -342,13 +378,21 @@ def test_regions_partition_the_disagreements(work):
         assert set(c.made_by[k]) == everyone
     for span in c.consensus:  # with the attributes, not offsets and label alone
         for spans in data.values():
-            assert any((s.start, s.end, s.label, _set(s.attributes))
-                       == (span.start, span.end, span.label, _set(span.attributes)) for s in spans)
+            assert any(
+                (s.start, s.end, s.label, _set(s.attributes))
+                == (span.start, span.end, span.label, _set(span.attributes))
+                for s in spans
+            )
     for spans in data.values():
         for span in spans:
-            shared = all(any((s.start, s.end, s.label, _set(s.attributes))
-                             == (span.start, span.end, span.label, _set(span.attributes))
-                             for s in other) for other in data.values())
+            shared = all(
+                any(
+                    (s.start, s.end, s.label, _set(s.attributes))
+                    == (span.start, span.end, span.label, _set(span.attributes))
+                    for s in other
+                )
+                for other in data.values()
+            )
             assert review.key(span) in (consensus if shared else in_regions)
     for a, b in zip(c.regions, c.regions[1:]):
         assert a.end <= b.start

@@ -6,16 +6,28 @@ import sqlite3
 
 import pytest
 
-from annotations.storage.sqlite.migrations import SCHEMA_VERSION
 from annotations.model import NewArticle, Status
 from annotations.storage import (
-    ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store, plain_fts_query, resolve_db_path,
+    ADDED,
+    DUPLICATE,
+    KEPT_ANNOTATED,
+    RECLEANED,
+    Store,
+    plain_fts_query,
+    resolve_db_path,
 )
+from annotations.storage.sqlite.migrations import SCHEMA_VERSION
 
 
 def article(text: str = "Turkish forces shelled Saraqeb, killing nine soldiers.", **kw) -> NewArticle:
-    fields = dict(content_hash=str(hash(text)), raw_format="text", raw_text=text, clean_text=text,
-                  cleaner_version="1", title="Clashes in Idlib")
+    fields = dict(
+        content_hash=str(hash(text)),
+        raw_format="text",
+        raw_text=text,
+        clean_text=text,
+        cleaner_version="1",
+        title="Clashes in Idlib",
+    )
     fields.update(kw)
     return NewArticle(**fields)
 
@@ -69,8 +81,13 @@ def test_reclean_replaces_text_unless_annotated(store):
     _, a = store.add_article(article("old text of a"))
     _, b = store.add_article(article("old text of b"))
     store.add_span(b, "ana", 0, 3, "ACTOR")
-    assert store.add_article(article("old text of a", clean_text="new a", cleaner_version="2"))[0] == RECLEANED
-    assert store.add_article(article("old text of b", clean_text="new b", cleaner_version="2"))[0] == KEPT_ANNOTATED
+    assert (
+        store.add_article(article("old text of a", clean_text="new a", cleaner_version="2"))[0] == RECLEANED
+    )
+    assert (
+        store.add_article(article("old text of b", clean_text="new b", cleaner_version="2"))[0]
+        == KEPT_ANNOTATED
+    )
     assert store.article(a).clean_text == "new a" and store.article(a).cleaner_version == "2"
     assert store.article(b).clean_text == "old text of b"
     assert store.search("new")[0].id == a  # the FTS index follows the update
@@ -123,9 +140,7 @@ def test_statuses_and_stats_per_annotator(store):
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(sqlite3.IntegrityError):
         with store.transaction():
-            store.conn.execute(
-                "INSERT INTO article_status VALUES (12345, 1, 'done', 'now')"
-            )
+            store.conn.execute("INSERT INTO article_status VALUES (12345, 1, 'done', 'now')")
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR", "NEAR(", "idlib*)", "col:thing", "-x"])

@@ -10,8 +10,16 @@ from annotations.storage import Store
 
 def article(i: int) -> NewArticle:
     text = f"Report number {i}: shelling near Idlib."
-    return NewArticle(content_hash=f"h{i}", raw_format="text", raw_text=text, clean_text=text,
-                      cleaner_version="1", title=f"t{i}", source=f"src{i % 2}", published=f"2020-01-{i + 1:02d}")
+    return NewArticle(
+        content_hash=f"h{i}",
+        raw_format="text",
+        raw_text=text,
+        clean_text=text,
+        cleaner_version="1",
+        title=f"t{i}",
+        source=f"src{i % 2}",
+        published=f"2020-01-{i + 1:02d}",
+    )
 
 
 @pytest.fixture
@@ -58,8 +66,8 @@ def test_keyset_pages_agree_with_the_full_list(store, ids, view):
         after = page[-1]
     assert paged == full
     for k, key in enumerate(full):
-        assert store.ids_before("ana", view, key, 2) == full[max(0, k - 2):k]
-        assert store.ids_after("ana", view, key, 3) == full[k + 1:k + 4]
+        assert store.ids_before("ana", view, key, 2) == full[max(0, k - 2) : k]
+        assert store.ids_after("ana", view, key, 3) == full[k + 1 : k + 4]
 
 
 def test_list_rows_keep_the_order_asked_with_status_and_span_counts(store, ids):

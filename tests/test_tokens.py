@@ -21,7 +21,7 @@ from annotations.tokens import (
 
 ARTICLE = (
     "ANKARA, Turkey (AP) — Turkey's defense ministry says two of its soldiers were killed "
-    "and five others wounded in Idlib, the U.S. said. \"More than 50 Syrian forces members\" "
+    'and five others wounded in Idlib, the U.S. said. "More than 50 Syrian forces members" '
     "had been killed, Erdogan’s office said of al-Qaida-linked militants; 1,000 fled, 3.5% returned."
 )
 
@@ -44,24 +44,64 @@ def snapped(text: str, fragment: str, occurrence: int = 0) -> str | None:
 
 def test_word_and_punctuation_tokens():
     assert words("Turkey's defense ministry, al-Qaida don't Erdogan’s") == [
-        "Turkey", "'s", "defense", "ministry", ",", "al-Qaida", "don't", "Erdogan", "’s",
+        "Turkey",
+        "'s",
+        "defense",
+        "ministry",
+        ",",
+        "al-Qaida",
+        "don't",
+        "Erdogan",
+        "’s",
     ]
 
 
 def test_numbers_keep_internal_separators_only_between_digits():
     assert words("1,000 fled, 3.5% in 2020, 50.The") == [
-        "1,000", "fled", ",", "3.5", "%", "in", "2020", ",", "50", ".", "The",
+        "1,000",
+        "fled",
+        ",",
+        "3.5",
+        "%",
+        "in",
+        "2020",
+        ",",
+        "50",
+        ".",
+        "The",
     ]
 
 
 def test_abbreviations_keep_their_dots():
     assert words("the U.S. and U.N.'s U.S.-backed rebels, e.g. this") == [
-        "the", "U.S.", "and", "U.N.", "'s", "U.S.-backed", "rebels", ",", "e.g.", "this",
+        "the",
+        "U.S.",
+        "and",
+        "U.N.",
+        "'s",
+        "U.S.-backed",
+        "rebels",
+        ",",
+        "e.g.",
+        "this",
     ]
 
 
 def test_sentence_final_dot_and_dashes_are_punctuation():
-    assert words("in Idlib. A -- b 'n' c-") == ["in", "Idlib", ".", "A", "-", "-", "b", "'", "n", "'", "c", "-"]
+    assert words("in Idlib. A -- b 'n' c-") == [
+        "in",
+        "Idlib",
+        ".",
+        "A",
+        "-",
+        "-",
+        "b",
+        "'",
+        "n",
+        "'",
+        "c",
+        "-",
+    ]
 
 
 def test_combining_marks_stay_in_their_word():
@@ -160,7 +200,7 @@ def test_swapped_and_out_of_range_offsets():
 # --- motions ----------------------------------------------------------------
 
 
-TEXT = "Hello, world -- \"U.S.\" said."
+TEXT = 'Hello, world -- "U.S." said.'
 #       0123456789012345678901234567
 
 

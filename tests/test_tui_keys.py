@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tui_fixtures import build_db
 
 from annotations.model import Status
 from annotations.storage import Store
 from tui.app import NewsmarkApp
-from tui_fixtures import build_db
 from tui.screens.annotate import AnnotateScreen
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
@@ -443,7 +443,7 @@ async def test_slash_in_text_finds_and_n_goes_to_the_next_match(db):
         second = text.lower().index("idlib", first + 1)
         assert run.text.selection() == (second, second + 5)
         await run.press("1")  # tags the match
-        assert run.spans()[-1].text == text[second:second + 5]
+        assert run.spans()[-1].text == text[second : second + 5]
 
 
 # -- help, palette, keymap, labels, quit ----------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tui_fixtures import add_review_work, build_db, span_at
 
 from annotations.cli import main
 from annotations.model import Status
@@ -20,7 +21,6 @@ from tui.app import NewsmarkApp
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.article_text import ArticleText
-from tui_fixtures import add_review_work, build_db, span_at
 
 REVIEWER = "rita"
 SIZE = (100, 30)
@@ -109,8 +109,11 @@ async def test_review_opens_on_the_queue_with_agreed_spans_accepted(db):
             assert store.status(1, REVIEWER) is Status.IN_PROGRESS
             assert store.edits(REVIEWER) == []  # starting a review is not an undoable action
         ghosts = sorted((g.text, g.annotator) for g in run.text.ghosts)
-        assert ghosts == [("Syrian government", "bob"), ("Syrian government air strikes", "alice"),
-                          ("Turkish military fatalities", "bob")]
+        assert ghosts == [
+            ("Syrian government", "bob"),
+            ("Syrian government air strikes", "alice"),
+            ("Turkish military fatalities", "bob"),
+        ]
         head = str(screen.query_one("#head").render())
         assert "alice, bob" in head and "2 disagreements, 2 open" in head
         assert screen.status_bar.progress_word == "reviewed"
@@ -238,8 +241,9 @@ async def test_annotators_option_limits_the_review(db):
 
 def test_cli_review_refuses_a_reviewer_under_review_and_an_empty_queue(db, tmp_path):
     runner = CliRunner()
-    result = runner.invoke(main, ["review", "--db", str(db), "--annotators", "alice,bob",
-                                  "--reviewer", "bob"])
+    result = runner.invoke(
+        main, ["review", "--db", str(db), "--annotators", "alice,bob", "--reviewer", "bob"]
+    )
     assert result.exit_code == 2 and "bob is one of the annotators" in result.output
     empty = build_db(tmp_path / "empty.db")
     result = runner.invoke(main, ["review", "--db", str(empty), "--reviewer", "rita"])
@@ -248,8 +252,10 @@ def test_cli_review_refuses_a_reviewer_under_review_and_an_empty_queue(db, tmp_p
 
 async def test_a_count_disagreement_is_shown_and_a_takes_that_annotators_attributes(db):
     """alice and bob both tagged "Turkish soldiers" (article 2) as CASUALTY, with other counts."""
-    mine = {"alice": {"kind": "killed", "count": 2},
-            "bob": {"kind": "killed", "count": 3, "qualifier": "[bold]approx\x1b[31m"}}
+    mine = {
+        "alice": {"kind": "killed", "count": 2},
+        "bob": {"kind": "killed", "count": 3, "qualifier": "[bold]approx\x1b[31m"},
+    }
     with Store(db) as store:
         for span in store.spans(2):
             store.update_span(span.id, attributes=mine[span.annotator])

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from tui_fixtures import MARKUP_TITLE, add_demo_spans, build_db
 
 from tui.app import NewsmarkApp
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.edit_span import EditSpanScreen
 from tui.screens.help import HelpScreen
 from tui.widgets.article_text import ArticleText
-from tui_fixtures import MARKUP_TITLE, add_demo_spans, build_db
 
 SIZE = (80, 24)
 ANNOTATOR = "snap"
@@ -80,14 +80,21 @@ def keys_then_settle(*keys: str, until=None):
 
 def on_screen(kind):
     """until: ``kind`` is the top screen and has been laid out."""
-    return lambda app: isinstance(app.screen, kind) and app.screen.size.area > 0 and all(
-        w.size.area > 0 for w in app.screen.query("OptionList, VerticalScroll"))
+    return lambda app: (
+        isinstance(app.screen, kind)
+        and app.screen.size.area > 0
+        and all(w.size.area > 0 for w in app.screen.query("OptionList, VerticalScroll"))
+    )
 
 
 def search_shown(query: str):
     """until: the list shows the hits of ``query`` and has the focus again."""
-    return lambda app: (isinstance(app.screen, AnnotateScreen) and app.screen.model.query == query
-                        and len(app.screen.model) > 0 and app.focused is app.screen.list)
+    return lambda app: (
+        isinstance(app.screen, AnnotateScreen)
+        and app.screen.model.query == query
+        and len(app.screen.model) > 0
+        and app.focused is app.screen.list
+    )
 
 
 def text_focused(app) -> bool:
@@ -100,42 +107,59 @@ TO_SYRIAN = ["w"] * 13
 
 def test_main_screen_at_start(snap_compare, corpus_db):
     """(a) List focused, first article open, status bar with progress 0/26."""
-    assert snap_compare(NewsmarkApp(corpus_db, ANNOTATOR), terminal_size=SIZE,
-                        run_before=keys_then_settle(until=on_screen(AnnotateScreen)))
+    assert snap_compare(
+        NewsmarkApp(corpus_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle(until=on_screen(AnnotateScreen)),
+    )
 
 
 def test_article_with_spans_and_selection(snap_compare, annotated_db):
     """(b) Spans of the three labels (one nested in another), one more tagged with
     the keys (v, w, 1 over "Syrian government"), then a selection in progress."""
     keys = ["enter", *TO_SYRIAN, "v", "w", "1", "w", "v", "w", "w"]
-    assert snap_compare(NewsmarkApp(annotated_db, ANNOTATOR), terminal_size=SIZE,
-                        run_before=keys_then_settle(*keys, until=text_focused))
+    assert snap_compare(
+        NewsmarkApp(annotated_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle(*keys, until=text_focused),
+    )
 
 
 def test_help_screen(snap_compare, corpus_db):
     """(c) ``?``."""
-    assert snap_compare(NewsmarkApp(corpus_db, ANNOTATOR), terminal_size=SIZE,
-                        run_before=keys_then_settle("question_mark", until=on_screen(HelpScreen)))
+    assert snap_compare(
+        NewsmarkApp(corpus_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle("question_mark", until=on_screen(HelpScreen)),
+    )
 
 
 def test_edit_span_dialog(snap_compare, annotated_db):
     """(d) ``e`` on the CASUALTY span "two of its soldiers were killed" (kind, count)."""
-    assert snap_compare(NewsmarkApp(annotated_db, ANNOTATOR), terminal_size=SIZE,
-                        run_before=keys_then_settle("enter", "w", "w", "e",
-                                                    until=on_screen(EditSpanScreen)))
+    assert snap_compare(
+        NewsmarkApp(annotated_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle("enter", "w", "w", "e", until=on_screen(EditSpanScreen)),
+    )
 
 
 def test_search_results(snap_compare, corpus_db):
     """(e) ``/ Idlib enter``: ranked hits in the list."""
     keys = ["slash", *"Idlib", "enter"]
-    assert snap_compare(NewsmarkApp(corpus_db, ANNOTATOR), terminal_size=SIZE,
-                        run_before=keys_then_settle(*keys, until=search_shown("Idlib")))
+    assert snap_compare(
+        NewsmarkApp(corpus_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle(*keys, until=search_shown("Idlib")),
+    )
 
 
 def test_light_theme(snap_compare, annotated_db):
     """(f) ``theme="light"`` with the spans showing."""
-    assert snap_compare(NewsmarkApp(annotated_db, ANNOTATOR, theme="light"), terminal_size=SIZE,
-                        run_before=keys_then_settle("enter", "w", "w", until=text_focused))
+    assert snap_compare(
+        NewsmarkApp(annotated_db, ANNOTATOR, theme="light"),
+        terminal_size=SIZE,
+        run_before=keys_then_settle("enter", "w", "w", until=text_focused),
+    )
 
 
 def test_no_color(snap_compare, annotated_db, monkeypatch):
@@ -143,8 +167,9 @@ def test_no_color(snap_compare, annotated_db, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = NewsmarkApp(annotated_db, ANNOTATOR)
     assert app.no_color
-    assert snap_compare(app, terminal_size=SIZE,
-                        run_before=keys_then_settle("enter", "w", "w", until=text_focused))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=keys_then_settle("enter", "w", "w", until=text_focused)
+    )
 
 
 @pytest.fixture
@@ -154,15 +179,26 @@ def markup_db(tmp_path: Path) -> Path:
 
 def test_markup_article(snap_compare, markup_db):
     """(h) Markup in the title, source and text is drawn literally; escapes never sent."""
-    assert snap_compare(NewsmarkApp(markup_db, ANNOTATOR), terminal_size=SIZE,
-                        run_before=keys_then_settle("enter", until=text_focused))
+    assert snap_compare(
+        NewsmarkApp(markup_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle("enter", until=text_focused),
+    )
 
 
 def _screen_output(app) -> tuple[str, str]:
     """(plain text, raw terminal output) of the whole screen, as the driver would write it."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     console.print(update)
     return console.export_text(styles=False, clear=False), console.file.getvalue()
@@ -189,9 +225,7 @@ async def test_markup_is_literal_and_escape_not_sent(markup_db):
         assert "\x1b]0;pwned" not in raw
         assert "\x07" not in raw
         widget = app.screen.query_one(ArticleText)
-        rendered = "".join(
-            seg.text for y in range(widget.size.height) for seg in widget.render_line(y)
-        )
+        rendered = "".join(seg.text for y in range(widget.size.height) for seg in widget.render_line(y))
         assert "\x1b" not in rendered and "\x07" not in rendered
         assert "[i]not italic[/i]" in rendered
 
@@ -199,11 +233,14 @@ async def test_markup_is_literal_and_escape_not_sent(markup_db):
 def test_review_screen_on_a_disagreement(snap_compare, corpus_db):
     """(f) ``newsmark review``: alice's and bob's spans not agreed are drawn underlined without
     a background; ``>`` goes to the first disagreement, whose versions show under the text."""
-    from tui.screens.review import ReviewScreen
     from tui_fixtures import add_review_work
+
+    from tui.screens.review import ReviewScreen
 
     add_review_work(corpus_db)
     app = NewsmarkApp(corpus_db, "rita", review=())
-    assert snap_compare(app, terminal_size=SIZE,
-                        run_before=keys_then_settle("tab", "greater_than_sign",
-                                                    until=on_screen(ReviewScreen)))
+    assert snap_compare(
+        app,
+        terminal_size=SIZE,
+        run_before=keys_then_settle("tab", "greater_than_sign", until=on_screen(ReviewScreen)),
+    )

@@ -7,16 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from annotations.storage.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
 from annotations.model import NewArticle, Status
 from annotations.storage import Store
+from annotations.storage.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
 
 TEXT = "Turkish forces shelled Saraqeb, killing nine soldiers."
 
 
 def article(text: str = TEXT) -> NewArticle:
-    return NewArticle(content_hash=str(hash(text)), raw_format="text", raw_text=text,
-                      clean_text=text, cleaner_version="1", title="Clashes in Idlib")
+    return NewArticle(
+        content_hash=str(hash(text)),
+        raw_format="text",
+        raw_text=text,
+        clean_text=text,
+        cleaner_version="1",
+        title="Clashes in Idlib",
+    )
 
 
 @pytest.fixture
@@ -25,8 +31,10 @@ def art(store) -> int:
 
 
 def span_tuples(store: Store, article_id: int, annotator: str = "ana") -> list[tuple]:
-    return [(s.id, s.start, s.end, s.label, s.attributes, s.created_at, s.updated_at)
-            for s in store.spans(article_id, annotator)]
+    return [
+        (s.id, s.start, s.end, s.label, s.attributes, s.created_at, s.updated_at)
+        for s in store.spans(article_id, annotator)
+    ]
 
 
 def test_undo_and_redo_an_added_span(store, art):
@@ -171,11 +179,15 @@ def test_deleting_an_article_drops_its_edits(store, art):
 def test_migration_2_keeps_spans_of_a_version_1_database(db_path: Path):
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.executescript(f"BEGIN; {MIGRATIONS[0].sql}; PRAGMA user_version = 1; COMMIT;")
-    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                 " applied_at TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
     conn.execute("INSERT INTO migrations VALUES (1, 'initial', 'then')")
-    conn.execute("INSERT INTO articles (id, content_hash, raw_format, cleaner_version, imported_at,"
-                 " clean_text, raw_text) VALUES (1, 'h', 'text', '1', 'then', ?, ?)", (TEXT, TEXT))
+    conn.execute(
+        "INSERT INTO articles (id, content_hash, raw_format, cleaner_version, imported_at,"
+        " clean_text, raw_text) VALUES (1, 'h', 'text', '1', 'then', ?, ?)",
+        (TEXT, TEXT),
+    )
     conn.execute("INSERT INTO annotators VALUES (1, 'ana', 'then')")
     conn.execute("INSERT INTO spans VALUES (5, 1, 1, 0, 7, 'ACTOR', 'Turkish', '{\"a\": 1}', 't0', 't1')")
     conn.execute("INSERT INTO article_status VALUES (1, 1, 'done', 't')")
@@ -184,8 +196,10 @@ def test_migration_2_keeps_spans_of_a_version_1_database(db_path: Path):
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         [span] = store.spans(1)
         assert (span.id, span.text, span.attributes, span.created_at) == (5, "Turkish", {"a": 1}, "t0")
-        assert "AUTOINCREMENT" in store.conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'spans'").fetchone()[0]
+        assert (
+            "AUTOINCREMENT"
+            in store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'spans'").fetchone()[0]
+        )
         indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"spans_article", "spans_annotator_label", "article_status_by_annotator"} <= indexes
         assert store.list_ids("ana", "done").tolist() == [1]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from conftest import SAMPLE_CORPUS
+
 from annotations.cleaning import CLEANER_VERSION
 from annotations.importing import import_paths
 from annotations.model import NewArticle
 from annotations.storage import Store
-from conftest import SAMPLE_CORPUS
 
 # The sample article the app opens first (the first "to do" one, id 1).
 FIRST_TITLE = "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers Near Idlib"
@@ -92,10 +93,17 @@ def add_demo_spans(path: Path, annotator: str, article_id: int = 1) -> None:
 #   region 1:  alice "Syrian government air strikes" ACTOR, bob "Syrian government" ACTOR
 #   region 2:  bob "Turkish military fatalities" CASUALTY, alice nothing
 REVIEW_PLAN = {
-    "alice": [("Turkey", "ACTOR"), ("northwest Syria", "LOCATION"),
-              ("Syrian government air strikes", "ACTOR")],
-    "bob": [("Turkey", "ACTOR"), ("northwest Syria", "LOCATION"),
-            ("Syrian government", "ACTOR"), ("Turkish military fatalities", "CASUALTY")],
+    "alice": [
+        ("Turkey", "ACTOR"),
+        ("northwest Syria", "LOCATION"),
+        ("Syrian government air strikes", "ACTOR"),
+    ],
+    "bob": [
+        ("Turkey", "ACTOR"),
+        ("northwest Syria", "LOCATION"),
+        ("Syrian government", "ACTOR"),
+        ("Turkish military fatalities", "CASUALTY"),
+    ],
 }
 
 

@@ -32,8 +32,9 @@ class ActionCommands(Provider):
             title = f"{row.description} ({row.scope})" if row.scope != "anywhere" else row.description
             commands.append((title, f"keys: {row.keys}", partial(target.run_action, row.action)))
         for view, title in screen.VIEW_TITLES.items():
-            commands.append((f"view: {title}", "show these articles in the list",
-                             partial(screen.show_view, view)))
+            commands.append(
+                (f"view: {title}", "show these articles in the list", partial(screen.show_view, view))
+            )
         return commands
 
     async def discover(self) -> Hits:

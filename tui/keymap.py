@@ -61,10 +61,11 @@ def load_keymap(path: str | os.PathLike[str] | None, known_ids: set[str]) -> dic
     for binding_id, value in keys.items():
         line = _line_of(text, binding_id) or 1
         if binding_id not in known_ids:
-            raise KeymapError(f"{file}:{line}: unknown action id {binding_id!r} "
-                              f"(press ? in newsmark for the list)")
+            raise KeymapError(
+                f"{file}:{line}: unknown action id {binding_id!r} (press ? in newsmark for the list)"
+            )
         if not isinstance(value, str) or not value.strip():
-            raise KeymapError(f"{file}:{line}: keys for {binding_id!r} must be a string like \"x\" or \"a,b\"")
+            raise KeymapError(f'{file}:{line}: keys for {binding_id!r} must be a string like "x" or "a,b"')
         keymap[binding_id] = value
     return keymap
 
@@ -101,8 +102,12 @@ def tag_bindings(schema) -> list:
     """One binding per label: its key from the schema, rebindable by id ``tag.<name>``."""
     from textual.binding import Binding
 
-    return [Binding(label.key, f"tag({label.name!r})", f"tag {label.name}", show=False,
-                    id=f"tag.{label.name.lower()}") for label in schema.labels]
+    return [
+        Binding(
+            label.key, f"tag({label.name!r})", f"tag {label.name}", show=False, id=f"tag.{label.name.lower()}"
+        )
+        for label in schema.labels
+    ]
 
 
 def known_ids(schema) -> set[str]:
@@ -122,8 +127,15 @@ def binding_rows(app) -> list[BindingRow]:
 
 
 _NAMES = {
-    "question_mark": "?", "slash": "/", "greater_than_sign": ">", "less_than_sign": "<", "left_square_bracket": "[", "right_square_bracket": "]",
-    "left_curly_bracket": "{", "right_curly_bracket": "}", "dollar_sign": "$",
+    "question_mark": "?",
+    "slash": "/",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
+    "dollar_sign": "$",
 }
 
 

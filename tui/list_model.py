@@ -34,8 +34,15 @@ class ListModel:
         self._positions: dict[int, int] | None = None  # for unsorted ids (search results)
         self._pages: OrderedDict[int, list[ListRow | None]] = OrderedDict()
 
-    def set_ids(self, ids: Sequence[int], *, view: str | None = None, query: str | None = None,
-                complete: bool = True, ranked: bool = False) -> None:
+    def set_ids(
+        self,
+        ids: Sequence[int],
+        *,
+        view: str | None = None,
+        query: str | None = None,
+        complete: bool = True,
+        ranked: bool = False,
+    ) -> None:
         """Show ``ids``: a view's ids in article order, or search hits by rank."""
         if view is not None:
             self.view = view

@@ -12,9 +12,9 @@ either cleaner can change, so that re-cleaning knows which texts are stale.
 
 from __future__ import annotations
 
-from annotations.cleaning.result import Cleaned, normalize_line
-from annotations.cleaning.plaintext import clean_plaintext
 from annotations.cleaning.html import clean_html
+from annotations.cleaning.plaintext import clean_plaintext
+from annotations.cleaning.result import Cleaned, normalize_line
 
 CLEANER_VERSION = "2"  # 2: hard-wrapped and blank-line paragraphs are joined
 

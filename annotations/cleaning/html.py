@@ -127,8 +127,26 @@ def _clean(html: str, url: str | None) -> Cleaned:
 
 _PAGE = re.compile(r"<\s*(html|body|head)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[a-zA-Z!/]")
-_BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-           "blockquote", "section", "article", "tr", "pre", "figcaption"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "section",
+    "article",
+    "tr",
+    "pre",
+    "figcaption",
+}
 
 
 def _fragment_text(html: str) -> str:

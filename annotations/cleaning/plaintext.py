@@ -46,10 +46,16 @@ _JUNK_WORDS = frozenset(
     """.split()
 )
 _JUNK_PHRASES = frozenset(
-    [f"{v} {o}" for v in ("read", "see", "view", "show", "load", "click")
-     for o in ("more", "all", "full", "comments", "comment", "next", "less")]
-    + [f"{v} {o}" for v in ("share", "tweet", "pin", "email", "print")
-       for o in ("this", "on", "via", "article", "story", "it", "your", "with")]
+    [
+        f"{v} {o}"
+        for v in ("read", "see", "view", "show", "load", "click")
+        for o in ("more", "all", "full", "comments", "comment", "next", "less")
+    ]
+    + [
+        f"{v} {o}"
+        for v in ("share", "tweet", "pin", "email", "print")
+        for o in ("this", "on", "via", "article", "story", "it", "your", "with")
+    ]
     + """
     continue reading|skip to|jump to|back to top|return to top|sign up|sign in|log in|follow us|follow me
     like us|join us|privacy policy|privacy notice|privacy settings|terms of use|terms of service
@@ -117,11 +123,45 @@ _JUNK_ANY = re.compile(
 )
 
 # Cheap substring tests that must hit before the regexes above/below are tried.
-_JUNK_ANY_HINTS = ("cookie", "rights", "sign up", "subscri", "newsletter", "you will receive", "support",
-                   "dear reader", "by clicking", "by signing", "privacy", "terms of", "notification",
-                   "may not be published", "copyright", "©", "unsubscribe", "disable anytime")
-_CAPTION_HINTS = ("photo", "foto", "image", "picture", "pic", "file", "credit", "source", "quelle",
-                  "fonte", "fuente", "getty", "shutterstock", "istock", "alamy", "caption", "picture-alliance")
+_JUNK_ANY_HINTS = (
+    "cookie",
+    "rights",
+    "sign up",
+    "subscri",
+    "newsletter",
+    "you will receive",
+    "support",
+    "dear reader",
+    "by clicking",
+    "by signing",
+    "privacy",
+    "terms of",
+    "notification",
+    "may not be published",
+    "copyright",
+    "©",
+    "unsubscribe",
+    "disable anytime",
+)
+_CAPTION_HINTS = (
+    "photo",
+    "foto",
+    "image",
+    "picture",
+    "pic",
+    "file",
+    "credit",
+    "source",
+    "quelle",
+    "fonte",
+    "fuente",
+    "getty",
+    "shutterstock",
+    "istock",
+    "alamy",
+    "caption",
+    "picture-alliance",
+)
 
 _JUNK_ANY_HINT = re.compile("|".join(map(re.escape, _JUNK_ANY_HINTS)))
 _CAPTION_HINT = re.compile("|".join(map(re.escape, _CAPTION_HINTS)))
@@ -136,7 +176,9 @@ _CAPTION_END = re.compile(  # applied to a line's last 160 characters
     | \b(?:getty\ images|shutterstock|istock(?:photo)?|picture-alliance|alamy)\W{0,3}$
     """
 )
-_CAPTION_START = re.compile(r"(?i)(?:image|photo)\ (?:copyright|caption|source)\b|caption\b|\d+\ (?:of|/)\ \d+\b")
+_CAPTION_START = re.compile(
+    r"(?i)(?:image|photo)\ (?:copyright|caption|source)\b|caption\b|\d+\ (?:of|/)\ \d+\b"
+)
 
 # Headers that open a section an article never runs into (comments, related
 # links, "more from", footers). The body run may not cross them.
@@ -190,7 +232,9 @@ _STOPWORDS = frozenset(
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # CJK, kana, hangul, Thai: scripts without spaces between words.
-_NOSPACE_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+_NOSPACE_SCRIPT = re.compile(
+    r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]"
+)
 _TITLE_SPLIT = re.compile(r"\s+(?:[-|–—:·•»/]|::)\s+")
 _BYLINE = re.compile(
     r"""(?ix)^(?:
@@ -207,10 +251,13 @@ _DATE = re.compile(
     """
 )
 _DIGIT = re.compile(r"\d")
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-_DATE_MDY = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b")
-_DATE_DMY = re.compile(r"(?i)\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b")
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_DATE_MDY = re.compile(
+    r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b"
+)
+_DATE_DMY = re.compile(
+    r"(?i)\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b"
+)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 _WALL = float("-inf")  # comments: the article never goes on after them
@@ -233,7 +280,20 @@ _MAX_LINE = 100_000  # a single absurd line is still scanned, but only this much
 class _Line:
     """Per-line features, computed once (keeps the whole cleaner linear)."""
 
-    __slots__ = ("text", "key", "units", "stop", "terminal", "junk", "date", "byline", "barrier", "wall", "score", "words")
+    __slots__ = (
+        "text",
+        "key",
+        "units",
+        "stop",
+        "terminal",
+        "junk",
+        "date",
+        "byline",
+        "barrier",
+        "wall",
+        "score",
+        "words",
+    )
 
     def __init__(self, text: str, boilerplate: Container[str], rows: Sequence[str] = ()) -> None:
         """``rows``: the lines of the input that ``text`` joins, when it joins several."""
@@ -253,8 +313,10 @@ class _Line:
             or (self.units <= 12 and _junk_short(words, probe))
             or (_JUNK_ANY_HINT.search(low) is not None and _JUNK_ANY.search(low) is not None)
             or (probe[:1].isdigit() and _CAPTION_START.match(probe) is not None)
-            or (_CAPTION_HINT.search(low) is not None
-                and (_CAPTION_START.match(probe) is not None or _CAPTION_END.search(probe[-160:]) is not None))
+            or (
+                _CAPTION_HINT.search(low) is not None
+                and (_CAPTION_START.match(probe) is not None or _CAPTION_END.search(probe[-160:]) is not None)
+            )
         )
         self.date = self.units <= 14 and _DIGIT.search(probe) is not None and _DATE.search(probe) is not None
         self.byline = self.units <= 14 and bool(_BYLINE.match(probe))

@@ -48,4 +48,3 @@ def boilerplate_lines(articles: int, counts: Mapping[str, int]) -> frozenset[str
     """The line keys that are boilerplate in a source of ``articles`` articles."""
     floor = max(MIN_ARTICLES, math.ceil(MIN_SHARE * articles))
     return frozenset(line for line, n in counts.items() if n >= floor)
-

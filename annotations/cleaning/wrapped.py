@@ -51,8 +51,9 @@ def _wrap_width(rows: list[str]) -> int | None:
     width = long[int(0.9 * (len(long) - 1))]
     if width > _WRAP_MAX or sum(n > width + _WRAP_NEAR for n in lengths) > 0.1 * len(lengths):
         return None
-    near = [(a, b) for a, b in zip(rows, rows[1:])
-            if len(a) >= width - _WRAP_NEAR and a.strip() and b.strip()]
+    near = [
+        (a, b) for a, b in zip(rows, rows[1:]) if len(a) >= width - _WRAP_NEAR and a.strip() and b.strip()
+    ]
     if len(near) < 2 or len(near) < _WRAP_SHARE * len(lengths):
         return None
     cut = sum(len(a) + 1 + len(_first_word(b)) > width for a, b in near)

@@ -56,8 +56,9 @@ def _plausibly_western(text: str) -> bool:
     high = [ch for ch in text if ord(ch) > 127]
     if not high:
         return True
-    latin = sum(1 for ch in high if 0xC0 <= ord(ch) <= 0x24F or 0x2010 <= ord(ch) <= 0x206F
-                or ch in _WESTERN_SYMBOLS)
+    latin = sum(
+        1 for ch in high if 0xC0 <= ord(ch) <= 0x24F or 0x2010 <= ord(ch) <= 0x206F or ch in _WESTERN_SYMBOLS
+    )
     letters = sum(1 for ch in text if ch.isalpha())
     high_letters = sum(1 for ch in high if ch.isalpha())
     return latin >= 0.95 * len(high) and high_letters <= 0.3 * max(letters, 1)

@@ -22,10 +22,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from annotations.model import Annotation, Status
 from annotations.labels import LabelSchema
+from annotations.model import Annotation, Status
 from annotations.storage import Store, stamp
 
 FORMATS = ("jsonl", "doccano", "labelstudio", "brat", "conll", "spacy")
@@ -35,8 +35,7 @@ REVIEWED_STATUSES = (Status.DONE.value, Status.REVIEWED.value)  # --status with 
 # say each record's answer (accept / ignore / reject) take all of it; the others
 # cannot tell a skipped article from one with no entities, so they take only the
 # accepted work (done and reviewed), never a skipped page as a negative example.
-FINISHED_STATUSES = (Status.DONE.value, Status.REVIEWED.value, Status.SKIPPED.value,
-                     Status.FLAGGED.value)
+FINISHED_STATUSES = (Status.DONE.value, Status.REVIEWED.value, Status.SKIPPED.value, Status.FLAGGED.value)
 ACCEPTED_STATUSES = REVIEWED_STATUSES
 ANSWER_FORMATS = frozenset({"jsonl", "doccano", "labelstudio"})
 
@@ -46,6 +45,8 @@ def default_statuses(fmt: str, reviewed: bool = False) -> tuple[str, ...]:
     if reviewed or fmt not in ANSWER_FORMATS:
         return ACCEPTED_STATUSES
     return FINISHED_STATUSES
+
+
 BATCH = 200  # annotations read per query round
 
 
@@ -89,10 +90,11 @@ def parse_since(value: str) -> str:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"not a date or date-time: {value!r} (use e.g. 2026-11-01 or "
-                         "2026-11-01T09:30)") from None
+        raise ValueError(
+            f"not a date or date-time: {value!r} (use e.g. 2026-11-01 or 2026-11-01T09:30)"
+        ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return stamp(moment)
 
 
@@ -116,25 +118,26 @@ def export_keys(store: Store, filters: Filters) -> ExportKeys:
     """
     statuses = ACCEPTED_STATUSES if filters.statuses == () else filters.statuses
     if not filters.reviewed:
-        return ExportKeys(store.export_keys(annotators=filters.annotators,
-                                            statuses=statuses, since=filters.since))
+        return ExportKeys(
+            store.export_keys(annotators=filters.annotators, statuses=statuses, since=filters.since)
+        )
     chosen, left_out, unfinished = store.reviewed_export_keys(
-        annotators=filters.annotators, statuses=statuses, labels=filters.labels,
-        since=filters.since)
+        annotators=filters.annotators, statuses=statuses, labels=filters.labels, since=filters.since
+    )
     keys = ExportKeys(chosen)
     keys.left_out, keys.left_out_unfinished = left_out, unfinished
     return keys
 
 
-def batches(keys: Sequence[tuple[int, int, str, str, str]], size: int | None = None) -> Iterator[
-        Sequence[tuple[int, int, str, str, str]]]:
+def batches(
+    keys: Sequence[tuple[int, int, str, str, str]], size: int | None = None
+) -> Iterator[Sequence[tuple[int, int, str, str, str]]]:
     size = size or BATCH
     for lo in range(0, len(keys), size):
-        yield keys[lo:lo + size]
+        yield keys[lo : lo + size]
 
 
-def annotations(store: Store, filters: Filters, report: ExportReport | None = None
-                ) -> Iterator[Annotation]:
+def annotations(store: Store, filters: Filters, report: ExportReport | None = None) -> Iterator[Annotation]:
     """The chosen work, one annotation at a time, read a batch at a time.
 
     ``report`` gets the counts of articles left out (``Filters.reviewed``).
@@ -148,17 +151,29 @@ def annotations(store: Store, filters: Filters, report: ExportReport | None = No
 
 def article_meta(ann: Annotation) -> dict[str, int | str | None]:
     """The article's ``meta`` as doccano and Label Studio records carry it."""
-    return {"id": ann.article_id, "title": ann.title, "source": ann.source, "url": ann.url,
-            "published": ann.published}
+    return {
+        "id": ann.article_id,
+        "title": ann.title,
+        "source": ann.source,
+        "url": ann.url,
+        "published": ann.published,
+    }
 
 
 class ExportError(Exception):
     """An export that cannot be made as asked (a missing extra, a bad target)."""
 
 
-def export(store: Store, fmt: str, target: str, filters: Filters,
-           schema: LabelSchema | None = None, offsets: str = "utf16",
-           shard_size: int | None = None, columns: int = 4) -> ExportReport:
+def export(
+    store: Store,
+    fmt: str,
+    target: str,
+    filters: Filters,
+    schema: LabelSchema | None = None,
+    offsets: str = "utf16",
+    shard_size: int | None = None,
+    columns: int = 4,
+) -> ExportReport:
     """Write the chosen work to ``target`` (a file, ``-`` for stdout, or a folder for brat).
 
     ``schema``: the label schema, whose attributes every JSONL span carries
@@ -196,7 +211,8 @@ def export(store: Store, fmt: str, target: str, filters: Filters,
                 with (folder / hf_card.DATA_FILE).open("wb") as out:
                     report = jsonl.write(store, filters, out, columns=attributes)
                 (folder / hf_card.CARD_FILE).write_text(
-                    hf_card.card(attributes, report.annotations, report.spans), "utf-8")
+                    hf_card.card(attributes, report.annotations, report.spans), "utf-8"
+                )
                 report.files = [hf_card.DATA_FILE, hf_card.CARD_FILE]
                 return report
         with atomic_file(target) as out:

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from annotations.export import ExportReport, Filters, annotations
-from annotations.model import Annotation, SpanData
 from annotations.labels import LabelSchema, default_schema
+from annotations.model import Annotation, SpanData
 from annotations.storage import Store
 
 # Every character str.splitlines breaks at: a reader that splits the .ann the
@@ -101,9 +101,13 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def ann_lines(text: str, spans: Sequence[SpanData], schema: LabelSchema,
-              labels: dict[str, None] | None = None,
-              seen: dict[str, set[str]] | None = None) -> tuple[list[str], int]:
+def ann_lines(
+    text: str,
+    spans: Sequence[SpanData],
+    schema: LabelSchema,
+    labels: dict[str, None] | None = None,
+    seen: dict[str, set[str]] | None = None,
+) -> tuple[list[str], int]:
     """(the ``.ann`` lines for these spans; how many spans they hold).
 
     ``labels`` and ``seen`` collect the labels and choice values written, for
@@ -159,8 +163,9 @@ def _field(value: str) -> str:
     return _FIELD_BREAKS.sub(" ", value)
 
 
-def annotation_conf(schema: LabelSchema, labels: Iterable[str] = (),
-                    seen: Mapping[str, Iterable[str]] | None = None) -> str:
+def annotation_conf(
+    schema: LabelSchema, labels: Iterable[str] = (), seen: Mapping[str, Iterable[str]] | None = None
+) -> str:
     """brat's ``annotation.conf``: every schema label and every label written.
 
     Each choice attribute is one brat attribute (brat's names are global, so
@@ -181,9 +186,17 @@ def annotation_conf(schema: LabelSchema, labels: Iterable[str] = (),
     for name, found in (seen or {}).items():
         if name in values:
             values[name].update(dict.fromkeys(sorted(found)))
-    lines = ["[entities]", *entities, "", "[relations]",
-             "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]", "",
-             "[attributes]"]
+    lines = [
+        "[entities]",
+        *entities,
+        "",
+        "[relations]",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+    ]
     lines += [f"{name}\tArg:{'|'.join(args[name])}, Value:{'|'.join(values[name])}" for name in args]
     return "\n".join(lines) + "\n"
 
@@ -193,6 +206,5 @@ def visual_conf(schema: LabelSchema, labels: Iterable[str] = ()) -> str:
     names = dict.fromkeys(type_name(label.name) for label in schema.labels)
     names.update(dict.fromkeys(labels))
     lines = ["[labels]", *(f"{name} | {name}" for name in names), "", "[drawing]"]
-    lines += [f"{type_name(label.name)}\tbgColor:{label.colour}" for label in schema.labels
-              if label.colour]
+    lines += [f"{type_name(label.name)}\tbgColor:{label.colour}" for label in schema.labels if label.colour]
     return "\n".join(lines) + "\n"

@@ -55,8 +55,7 @@ COLUMNS = (4, 2)  # the forms written; the first is the default
 PLACEHOLDERS = " -X- _ "  # the POS and chunk columns of the four-column form
 
 
-def write(store: Store, filters: Filters, out: BinaryIO, columns: int = COLUMNS[0]
-          ) -> ExportReport:
+def write(store: Store, filters: Filters, out: BinaryIO, columns: int = COLUMNS[0]) -> ExportReport:
     """Write the chosen work to ``out``, one document per annotation, in ``columns`` columns."""
     if columns not in COLUMNS:
         raise ExportError(f"CoNLL is written in 4 or 2 columns, not {columns}")
@@ -97,8 +96,7 @@ def document(ann: Annotation, columns: int = COLUMNS[0]) -> tuple[bytes, int, in
     bounds = [*starts, len(words)]
     gap = PLACEHOLDERS if columns == 4 else " "
     for lo, hi in zip(bounds, bounds[1:]):
-        sentence = [f"{words[k]}{gap}{tags[k]}\n" for k in range(lo, hi)
-                    if not words[k].isspace()]
+        sentence = [f"{words[k]}{gap}{tags[k]}\n" for k in range(lo, hi) if not words[k].isspace()]
         if sentence:
             lines.append("\n")
             lines += sentence

@@ -113,8 +113,9 @@ def shard_name(index: int) -> str:
 
 def always_folder(target: str) -> bool:
     """Whether ``target`` gets a folder of shards even for a small export."""
-    return (target != "-" and (target.endswith(("/", "\\")) or Path(target).is_dir()
-                                or not target.endswith(SUFFIX)))
+    return target != "-" and (
+        target.endswith(("/", "\\")) or Path(target).is_dir() or not target.endswith(SUFFIX)
+    )
 
 
 class Shard:
@@ -194,8 +195,7 @@ def _bin_header(size: int) -> bytes:
     return b"\xc6" + size.to_bytes(4, "big")
 
 
-def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_SIZE
-          ) -> ExportReport:
+def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_SIZE) -> ExportReport:
     """Write the chosen work to ``target``, a ``DocBin`` of ``shard_size`` docs at a time.
 
     The first shard is kept until it overflows, so a small export to
@@ -207,8 +207,7 @@ def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_S
         raise ExportError(f"--shard-size must be at least 1, not {shard_size}")
     report = ExportReport()
     with ExitStack() as stack:
-        folder: Path | None = stack.enter_context(atomic_dir(target)) if always_folder(
-            target) else None
+        folder: Path | None = stack.enter_context(atomic_dir(target)) if always_folder(target) else None
         shard = Shard()
         for ann in annotations(store, filters, report):
             if len(shard) == shard_size:
@@ -216,7 +215,8 @@ def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_S
                     if target == "-":
                         raise ExportError(
                             f"a spaCy export of more than {shard_size} docs is written in "
-                            "shards: give -o FOLDER (or FILE.spacy), or a larger --shard-size")
+                            "shards: give -o FOLDER (or FILE.spacy), or a larger --shard-size"
+                        )
                     folder = stack.enter_context(atomic_dir(target))
                 _write_shard(folder, shard, report)
                 shard = Shard()

@@ -39,29 +39,67 @@ def features(columns: AttributeColumns) -> list[dict[str, Any]]:
     Attributes the schema types keep their type; keys found only in the data
     are strings (``datasets`` casts a number to a string, not the other way).
     """
-    attributes = [(name, _DTYPE.get(columns.types.get(name, "text"), "string"))
-                  for name in columns.names]
-    return _fields([
-        ("text", "string"),
-        ("tokens", ("list", [("text", "string"), ("start", "int64"), ("end", "int64"),
-                             ("id", "int64"), ("ws", "bool")])),
-        ("spans", ("list", [("start", "int64"), ("end", "int64"), ("token_start", "int64"),
-                            ("token_end", "int64"), ("label", "string"), ("text", "string"),
-                            ("attributes", ("struct", attributes))])),
-        ("meta", ("struct", [("id", "int64"), ("title", "string"), ("source", "string"),
-                             ("url", "string"), ("published", "string"), ("status", "string"),
-                             ("schema_version", "int64")])),
-        ("answer", "string"),
-        ("_input_hash", "int64"), ("_task_hash", "int64"), ("_annotator_id", "string"),
-        ("_session_id", "string"), ("_timestamp", "int64"),
-    ])
+    attributes = [(name, _DTYPE.get(columns.types.get(name, "text"), "string")) for name in columns.names]
+    return _fields(
+        [
+            ("text", "string"),
+            (
+                "tokens",
+                (
+                    "list",
+                    [
+                        ("text", "string"),
+                        ("start", "int64"),
+                        ("end", "int64"),
+                        ("id", "int64"),
+                        ("ws", "bool"),
+                    ],
+                ),
+            ),
+            (
+                "spans",
+                (
+                    "list",
+                    [
+                        ("start", "int64"),
+                        ("end", "int64"),
+                        ("token_start", "int64"),
+                        ("token_end", "int64"),
+                        ("label", "string"),
+                        ("text", "string"),
+                        ("attributes", ("struct", attributes)),
+                    ],
+                ),
+            ),
+            (
+                "meta",
+                (
+                    "struct",
+                    [
+                        ("id", "int64"),
+                        ("title", "string"),
+                        ("source", "string"),
+                        ("url", "string"),
+                        ("published", "string"),
+                        ("status", "string"),
+                        ("schema_version", "int64"),
+                    ],
+                ),
+            ),
+            ("answer", "string"),
+            ("_input_hash", "int64"),
+            ("_task_hash", "int64"),
+            ("_annotator_id", "string"),
+            ("_session_id", "string"),
+            ("_timestamp", "int64"),
+        ]
+    )
 
 
 def card(columns: AttributeColumns, annotations: int, spans: int) -> str:
     """The text of ``README.md``: front matter with the features, then a short description."""
     meta = {
-        "configs": [{"config_name": "default",
-                     "data_files": [{"split": "train", "path": DATA_FILE}]}],
+        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": DATA_FILE}]}],
         "dataset_info": {"features": features(columns)},
         "tags": ["newsmark", "ner", "span-annotation"],
     }
@@ -70,6 +108,6 @@ def card(columns: AttributeColumns, annotations: int, spans: int) -> str:
         "# newsmark export\n\n"
         f"{annotations} annotation(s) with {spans} span(s), one Prodigy-style task per line in "
         f"`{DATA_FILE}` (newsmark's JSONL line schema, version {SCHEMA_VERSION}). Load it with "
-        "`datasets.load_dataset(\"path/to/this/folder\")`: the features above fix every "
+        '`datasets.load_dataset("path/to/this/folder")`: the features above fix every '
         "column's type.\n"
     )

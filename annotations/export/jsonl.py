@@ -41,13 +41,19 @@ import msgspec
 
 from annotations.export import ExportReport, Filters, batches, export_keys
 from annotations.export.tokens import DocTokens, doc_tokens, fit_tokens
-from annotations.model import Annotation, Status
 from annotations.labels import LabelSchema, default_schema
+from annotations.model import Annotation, Status
 from annotations.storage import Store
 
 SCHEMA_VERSION = 1  # of the line schema above; lines without it are older exports
-ANSWERS = {Status.DONE: "accept", Status.REVIEWED: "accept", Status.SKIPPED: "ignore",
-           Status.FLAGGED: "reject", Status.IN_PROGRESS: "ignore", Status.NEW: "ignore"}
+ANSWERS = {
+    Status.DONE: "accept",
+    Status.REVIEWED: "accept",
+    Status.SKIPPED: "ignore",
+    Status.FLAGGED: "reject",
+    Status.IN_PROGRESS: "ignore",
+    Status.NEW: "ignore",
+}
 # Not the inverse of ANSWERS: ``accept`` is read back as done, never reviewed. An
 # import is an annotator's work coming in; a reviewer's settled annotation is made
 # by ``newsmark review`` in this database, not by importing a file.
@@ -100,8 +106,7 @@ class Task(msgspec.Struct, kw_only=True):
 
 def hash32(data: str) -> int:
     """A stable signed 32-bit hash, the size Prodigy's hashes have."""
-    return int.from_bytes(hashlib.blake2b(data.encode("utf-8"), digest_size=4).digest(), "big",
-                          signed=True)
+    return int.from_bytes(hashlib.blake2b(data.encode("utf-8"), digest_size=4).digest(), "big", signed=True)
 
 
 def epoch_seconds(stamp: str) -> int:
@@ -162,8 +167,12 @@ def _as_str(value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-_CONVERT: dict[str, Callable[[Any], Any]] = {"integer": _as_int, "number": _as_float,
-                                             "choice": _as_str, "text": _as_str}
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "integer": _as_int,
+    "number": _as_float,
+    "choice": _as_str,
+    "text": _as_str,
+}
 
 
 def attribute_columns(store: Store, schema: LabelSchema | None = None) -> AttributeColumns:
@@ -192,17 +201,22 @@ class Encoder:
         of = self._columns.of
         for span in ann.spans:
             first, last = tokens.token_range(span.start, span.end)
-            spans.append(TaskSpan(span.start, span.end, first, last, span.label, span.text,
-                                  of(span.attributes)))
+            spans.append(
+                TaskSpan(span.start, span.end, first, last, span.label, span.text, of(span.attributes))
+            )
         input_hash = hash32(ann.text)
         task_key = ";".join(f"{s.start},{s.end},{s.label}" for s in ann.spans)
         task = Task(
-            text=ann.text, tokens=raw, spans=spans,
-            meta=Meta(ann.article_id, ann.title, ann.source, ann.url, ann.published,
-                      ann.status.value),
-            answer=ANSWERS[ann.status], input_hash=input_hash,
-            task_hash=hash32(f"{input_hash}|{task_key}"), annotator_id=ann.annotator,
-            session_id=SESSION_PREFIX + ann.annotator, timestamp=epoch_seconds(ann.updated_at),
+            text=ann.text,
+            tokens=raw,
+            spans=spans,
+            meta=Meta(ann.article_id, ann.title, ann.source, ann.url, ann.published, ann.status.value),
+            answer=ANSWERS[ann.status],
+            input_hash=input_hash,
+            task_hash=hash32(f"{input_hash}|{task_key}"),
+            annotator_id=ann.annotator,
+            session_id=SESSION_PREFIX + ann.annotator,
+            timestamp=epoch_seconds(ann.updated_at),
         )
         return self._json.encode(task) + b"\n", len(spans)
 
@@ -219,13 +233,22 @@ class Encoder:
         return plain, last[2]
 
     def _encode_tokens(self, tokens: DocTokens) -> msgspec.Raw:
-        return msgspec.Raw(self._json.encode(list(map(
-            Token, tokens.words, tokens.starts, tokens.ends, count(), map(bool, tokens.spaces)))))
+        return msgspec.Raw(
+            self._json.encode(
+                list(map(Token, tokens.words, tokens.starts, tokens.ends, count(), map(bool, tokens.spaces)))
+            )
+        )
 
 
-def write(store: Store, filters: Filters, out: BinaryIO, *, workers: int | None = None,
-          schema: LabelSchema | None = None, columns: AttributeColumns | None = None
-          ) -> ExportReport:
+def write(
+    store: Store,
+    filters: Filters,
+    out: BinaryIO,
+    *,
+    workers: int | None = None,
+    schema: LabelSchema | None = None,
+    columns: AttributeColumns | None = None,
+) -> ExportReport:
     """Write the chosen work to ``out``, in article then annotator order.
 
     ``schema`` gives the attribute keys of every span (default: the packaged
@@ -240,8 +263,7 @@ def write(store: Store, filters: Filters, out: BinaryIO, *, workers: int | None 
         chunks = _parallel(str(store.path), keys, filters.labels, workers, columns)
     else:
         encoder = Encoder(columns)
-        chunks = (_encode(encoder, store.export_annotations(c, labels=filters.labels))
-                  for c in batches(keys))
+        chunks = (_encode(encoder, store.export_annotations(c, labels=filters.labels)) for c in batches(keys))
     for data, lines, spans in chunks:
         out.write(data)
         report.annotations += lines
@@ -280,12 +302,17 @@ def _work(keys: Sequence[tuple[int, int, str, str, str]]) -> tuple[bytes, int, i
     return _encode(encoder, store.export_annotations(keys, labels=labels))
 
 
-def _parallel(db_path: str, keys: Sequence[tuple[int, int, str, str, str]],
-              labels: tuple[str, ...], workers: int, columns: AttributeColumns
-              ) -> Iterator[tuple[bytes, int, int]]:
+def _parallel(
+    db_path: str,
+    keys: Sequence[tuple[int, int, str, str, str]],
+    labels: tuple[str, ...],
+    workers: int,
+    columns: AttributeColumns,
+) -> Iterator[tuple[bytes, int, int]]:
     context = get_context("fork") if os.name == "posix" else get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(db_path, labels, columns)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(db_path, labels, columns)
+    ) as pool:
         pending: list[Future[tuple[bytes, int, int]]] = []
         for chunk in batches(keys):
             pending.append(pool.submit(_work, chunk))

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -48,8 +48,8 @@ import msgspec
 from annotations.export import ExportReport, Filters, annotations, article_meta
 from annotations.export.offsets import Offsets
 from annotations.export.read import InMeta, _span, imported_status
-from annotations.model import Annotation, Problem, SpanData, Status
 from annotations.labels import LabelSchema, default_schema
+from annotations.model import Annotation, Problem, SpanData, Status
 from annotations.storage import Store, now, stamp
 
 FROM_NAME, TO_NAME = "label", "text"  # the Labels control and the Text object of the config
@@ -71,8 +71,7 @@ class Seen:
         self.values: dict[str, dict[str, None]] = {}  # choice attribute -> values written
 
 
-def export(store: Store, filters: Filters, target: str,
-           schema: LabelSchema | None = None) -> ExportReport:
+def export(store: Store, filters: Filters, target: str, schema: LabelSchema | None = None) -> ExportReport:
     """Write the tasks to ``target`` and, unless it is ``-``, the labeling config beside it."""
     from annotations.export.output import atomic_file
 
@@ -97,8 +96,9 @@ def config_path(target: str | Path) -> Path:
     return path.with_name(path.stem + CONFIG_SUFFIX)
 
 
-def write(store: Store, filters: Filters, out: BinaryIO, schema: LabelSchema | None = None,
-          seen: Seen | None = None) -> ExportReport:
+def write(
+    store: Store, filters: Filters, out: BinaryIO, schema: LabelSchema | None = None, seen: Seen | None = None
+) -> ExportReport:
     """Stream the JSON array, one task (article) per line; memory holds one article's work."""
     schema = schema or default_schema()
     seen = seen if seen is not None else Seen()
@@ -114,36 +114,60 @@ def write(store: Store, filters: Filters, out: BinaryIO, schema: LabelSchema | N
             count += 1
             result = results(ann.text, ann.spans, schema, seen)
             if ann.status in _DRAFT:
-                drafts.append({"id": count, "user": ann.annotator,
-                               "created_username": ann.annotator, "result": result,
-                               "updated_at": ann.updated_at})
+                drafts.append(
+                    {
+                        "id": count,
+                        "user": ann.annotator,
+                        "created_username": ann.annotator,
+                        "result": result,
+                        "updated_at": ann.updated_at,
+                    }
+                )
             else:
-                done.append({"id": count, "created_username": ann.annotator, "result": result,
-                             "was_cancelled": ann.status in _CANCELLED,
-                             "ground_truth": ann.status is Status.REVIEWED,
-                             "updated_at": ann.updated_at, "newsmark_status": ann.status.value})
+                done.append(
+                    {
+                        "id": count,
+                        "created_username": ann.annotator,
+                        "result": result,
+                        "was_cancelled": ann.status in _CANCELLED,
+                        "ground_truth": ann.status is Status.REVIEWED,
+                        "updated_at": ann.updated_at,
+                        "newsmark_status": ann.status.value,
+                    }
+                )
             report.annotations += 1
             report.spans += len(ann.spans)
-        task = {"id": ann.article_id, "data": {"text": ann.text, "meta": article_meta(ann)},
-                "annotations": done, "drafts": drafts}
+        task = {
+            "id": ann.article_id,
+            "data": {"text": ann.text, "meta": article_meta(ann)},
+            "annotations": done,
+            "drafts": drafts,
+        }
         out.write((b"" if first else b",\n") + encoder.encode(task))
         first = False
     out.write(b"\n]\n" if not first else b"]\n")
     return report
 
 
-def results(text: str, spans: Iterable[SpanData], schema: LabelSchema,
-            seen: Seen | None = None) -> list[dict[str, Any]]:
+def results(
+    text: str, spans: Iterable[SpanData], schema: LabelSchema, seen: Seen | None = None
+) -> list[dict[str, Any]]:
     """The ``result`` items of one annotation: per span a ``labels`` item and its attributes'."""
     seen = seen if seen is not None else Seen()
     items: list[dict[str, Any]] = []
     types = control_types(schema)
     for n, span in enumerate(spans, start=1):
         region = f"s{n}"
-        covered = text[span.start:span.end]
-        items.append({"id": region, "from_name": FROM_NAME, "to_name": TO_NAME, "type": "labels",
-                      "value": {"start": span.start, "end": span.end, "text": covered,
-                                "labels": [span.label]}})
+        covered = text[span.start : span.end]
+        items.append(
+            {
+                "id": region,
+                "from_name": FROM_NAME,
+                "to_name": TO_NAME,
+                "type": "labels",
+                "value": {"start": span.start, "end": span.end, "text": covered, "labels": [span.label]},
+            }
+        )
         if schema.get(span.label) is None:
             seen.labels.setdefault(span.label, None)
         for name, raw in span.attributes.items():
@@ -160,8 +184,7 @@ def results(text: str, spans: Iterable[SpanData], schema: LabelSchema,
             else:  # Label Studio's per-region text area: "text" is the list typed in
                 shown = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
                 value = {"start": span.start, "end": span.end, "text": [shown]}
-            items.append({"id": region, "from_name": name, "to_name": TO_NAME, "type": kind,
-                          "value": value})
+            items.append({"id": region, "from_name": name, "to_name": TO_NAME, "type": kind, "value": value})
     return items
 
 
@@ -195,13 +218,18 @@ def labeling_config(schema: LabelSchema, seen: Seen | None = None) -> str:
     An attribute several labels define is one control, shown for all of them.
     """
     seen = seen or Seen()
-    lines = ["<View>", "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
-             f"  <Labels name={quoteattr(FROM_NAME)} toName={quoteattr(TO_NAME)}>"]
+    lines = [
+        "<View>",
+        "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
+        f"  <Labels name={quoteattr(FROM_NAME)} toName={quoteattr(TO_NAME)}>",
+    ]
     for label in schema.labels:
-        lines.append(f"    <Label value={quoteattr(label.name)}"
-                     f" background={quoteattr(label.colour)} hotkey={quoteattr(label.key)}/>")
+        lines.append(
+            f"    <Label value={quoteattr(label.name)}"
+            f" background={quoteattr(label.colour)} hotkey={quoteattr(label.key)}/>"
+        )
     lines += [f"    <Label value={quoteattr(name)}/>" for name in seen.labels]
-    lines += ["  </Labels>", f"  <Text name={quoteattr(TO_NAME)} value=\"$text\"/>"]
+    lines += ["  </Labels>", f'  <Text name={quoteattr(TO_NAME)} value="$text"/>']
     owners: dict[str, list[str]] = {}  # attribute -> the labels that define it
     types = dict(control_types(schema))
     values: dict[str, dict[str, None]] = {}
@@ -219,19 +247,18 @@ def labeling_config(schema: LabelSchema, seen: Seen | None = None) -> str:
         groups.setdefault(tuple(labels), []).append(name)
     for labels, names in groups.items():
         when = f" whenLabelValue={quoteattr(','.join(labels))}" if labels else ""
-        lines.append(f"  <View visibleWhen=\"region-selected\" whenTagName={quoteattr(FROM_NAME)}"
-                     f"{when}>")
+        lines.append(f'  <View visibleWhen="region-selected" whenTagName={quoteattr(FROM_NAME)}{when}>')
         for name in names:
-            lines.append(f"    <Header value={quoteattr(name)} size=\"6\"/>")
-            common = f"name={quoteattr(name)} toName={quoteattr(TO_NAME)} perRegion=\"true\""
+            lines.append(f'    <Header value={quoteattr(name)} size="6"/>')
+            common = f'name={quoteattr(name)} toName={quoteattr(TO_NAME)} perRegion="true"'
             if types[name] == "choices":
-                lines.append(f"    <Choices {common} choice=\"single\" showInline=\"true\">")
+                lines.append(f'    <Choices {common} choice="single" showInline="true">')
                 lines += [f"      <Choice value={quoteattr(v)}/>" for v in values.get(name, {})]
                 lines.append("    </Choices>")
             elif types[name] == "number":
                 lines.append(f"    <Number {common}/>")
             else:
-                lines.append(f"    <TextArea {common} maxSubmissions=\"1\" editable=\"true\"/>")
+                lines.append(f'    <TextArea {common} maxSubmissions="1" editable="true"/>')
         lines.append("  </View>")
     lines.append("</View>")
     return "\n".join(lines) + "\n"
@@ -407,30 +434,44 @@ def _next_task(text: str, pos: int, decoder: json.JSONDecoder) -> int:
     return len(text)
 
 
-def _task_annotations(task: InTask, annotator: str | None, origin: str, line: int
-                      ) -> Iterator[Annotation | Problem]:
+def _task_annotations(
+    task: InTask, annotator: str | None, origin: str, line: int
+) -> Iterator[Annotation | Problem]:
     text = task.data.text
     meta = task.data.meta
     article_id = meta.id if isinstance(meta.id, int) and not isinstance(meta.id, bool) else None
     work: list[tuple[str, InAnnotation | InDraft]] = [
-        (f"annotation {n}", a) for n, a in enumerate(task.annotations, start=1)]
-    work += [(f"draft {n}", d) for n, d in enumerate(task.drafts, start=1)
-             if d.annotation is None]  # a draft over a submitted annotation: that one counts
+        (f"annotation {n}", a) for n, a in enumerate(task.annotations, start=1)
+    ]
+    work += [
+        (f"draft {n}", d) for n, d in enumerate(task.drafts, start=1) if d.annotation is None
+    ]  # a draft over a submitted annotation: that one counts
     units = Offsets(text)
     for where, entry in work:
         try:
             name = annotator or _name(entry)
             if not name:
-                raise ValueError("no annotator (created_username, completed_by or user): "
-                                 "name one with --annotator")
+                raise ValueError(
+                    "no annotator (created_username, completed_by or user): name one with --annotator"
+                )
             where = f"{where} ({name})"
             spans = _spans(text, entry.result, units)
             status = _status(entry)
         except ValueError as exc:
             yield Problem(origin, f"{where}: {exc}", line)
             continue
-        yield Annotation(article_id, text, name, status, _stamp(entry.updated_at), spans,
-                         meta.title, meta.source, meta.url, meta.published)
+        yield Annotation(
+            article_id,
+            text,
+            name,
+            status,
+            _stamp(entry.updated_at),
+            spans,
+            meta.title,
+            meta.source,
+            meta.url,
+            meta.published,
+        )
 
 
 def _status(entry: InAnnotation | InDraft) -> Status:
@@ -480,16 +521,24 @@ def _spans(text: str, items: list[InItem], units: Offsets) -> list[SpanData]:
         value = item.value
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-            raise ValueError(f"region {region!r}: start and end must be whole numbers "
-                             f"(got {start!r}, {end!r})")
+            raise ValueError(
+                f"region {region!r}: start and end must be whole numbers (got {start!r}, {end!r})"
+            )
         if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
             raise ValueError(f"region {region!r} {start}:{end}: labels must be a list of names")
         quoted = value.get("text")
         for label in labels:
             try:
-                spans.append(_span(text, start, end, label,
-                                   quoted if isinstance(quoted, str) else None,
-                                   attributes.get(region, {})))
+                spans.append(
+                    _span(
+                        text,
+                        start,
+                        end,
+                        label,
+                        quoted if isinstance(quoted, str) else None,
+                        attributes.get(region, {}),
+                    )
+                )
             except ValueError as exc:
                 hint = _hint(text, units, start, end, quoted)
                 raise ValueError(f"region {region!r} {label}: {exc}{hint}") from None
@@ -530,5 +579,4 @@ def _stamp(value: str | None) -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return now()
-    return stamp(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
-
+    return stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

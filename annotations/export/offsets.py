@@ -50,8 +50,10 @@ class Offsets:
             return unit
         before = bisect_left(self._unit_starts, unit)  # astral characters starting before it
         if before and self._unit_starts[before - 1] + 1 == unit:
-            raise ValueError(f"offset {unit} falls inside a surrogate pair (the character "
-                             f"at UTF-16 units {unit - 1}-{unit + 1})")
+            raise ValueError(
+                f"offset {unit} falls inside a surrogate pair (the character "
+                f"at UTF-16 units {unit - 1}-{unit + 1})"
+            )
         return unit - before
 
     def span_to(self, start: int, end: int, convention: str) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ class InDoccano(msgspec.Struct):
 
 
 def annotation_kind(path: str | Path) -> str | None:
-    """"tasks", "doccano", "labelstudio", or None (not an annotation file).
+    """ "tasks", "doccano", "labelstudio", or None (not an annotation file).
 
     JSONL by its first record; a ``.json`` file by its first task.
     """
@@ -94,8 +94,9 @@ def annotation_kind(path: str | Path) -> str | None:
     return None
 
 
-def read_annotations(path: str | Path, kind: str, annotator: str | None = None,
-                     offsets: str | None = None) -> Iterator[Annotation | Problem]:
+def read_annotations(
+    path: str | Path, kind: str, annotator: str | None = None, offsets: str | None = None
+) -> Iterator[Annotation | Problem]:
     """Each line of an export as an Annotation, or the Problem that line has.
 
     ``annotator`` names the work's annotator whatever the file says.
@@ -122,21 +123,27 @@ def read_annotations(path: str | Path, kind: str, annotator: str | None = None,
                 yield Problem(origin, str(exc), number)
 
 
-def _annotation(record: InTask | InDoccano, annotator: str | None,
-                offsets: str | None = None) -> Annotation:
+def _annotation(record: InTask | InDoccano, annotator: str | None, offsets: str | None = None) -> Annotation:
     text = record.text
     if isinstance(record, InTask):
-        spans = [_span(text, s.start, s.end, s.label, s.text,
-                       {k: v for k, v in s.attributes.items() if v is not None})
-                 for s in record.spans]
+        spans = [
+            _span(
+                text,
+                s.start,
+                s.end,
+                s.label,
+                s.text,
+                {k: v for k, v in s.attributes.items() if v is not None},
+            )
+            for s in record.spans
+        ]
         status = _task_status(record.answer, record.meta.status)
         name = annotator or record.annotator_id
         updated = _stamp(record.timestamp)
     else:
         convention = _convention(record.offsets, offsets)
         units = Offsets(text)
-        spans = [_doccano_span(text, units, s, e, label, convention)
-                 for s, e, label in record.label]
+        spans = [_doccano_span(text, units, s, e, label, convention) for s, e, label in record.label]
         if not (record.offsets or offsets) and units.units != units.length:
             _check_not_codepoints(text, record.label, spans)
         status = imported_status(record.status or Status.DONE.value, "status")
@@ -146,8 +153,9 @@ def _annotation(record: InTask | InDoccano, annotator: str | None,
         raise ValueError("no annotator in the file: name one with --annotator")
     meta = record.meta
     article_id = meta.id if isinstance(meta.id, int) and not isinstance(meta.id, bool) else None
-    return Annotation(article_id, text, name, status, updated, spans,
-                      meta.title, meta.source, meta.url, meta.published)
+    return Annotation(
+        article_id, text, name, status, updated, spans, meta.title, meta.source, meta.url, meta.published
+    )
 
 
 def _task_status(answer: str | None, status: str | None) -> Status:
@@ -182,31 +190,29 @@ def _convention(declared: str | None, asked: str | None) -> str:
     return declared or asked or CONVENTIONS[0]
 
 
-def _doccano_span(text: str, units: Offsets, start: int, end: int, label: str,
-                  convention: str) -> SpanData:
+def _doccano_span(text: str, units: Offsets, start: int, end: int, label: str, convention: str) -> SpanData:
     """A doccano ``[start, end, label]`` counted in ``convention``, as a code point span."""
     where = f"span [{start}, {end}, {label!r}] ({convention} offsets)"
     try:
         first, last = units.span_from(start, end, convention)
     except ValueError as exc:  # inside a surrogate pair, or past the end
-        raise ValueError(f"{where}: {exc}; if the file counts code points, import it with "
-                         "--offsets codepoints") from None
+        raise ValueError(
+            f"{where}: {exc}; if the file counts code points, import it with --offsets codepoints"
+        ) from None
     try:
         return _span(text, first, last, label, None, {})
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 
 
-def _check_not_codepoints(text: str, label: list[tuple[int, int, str]],
-                          spans: list[SpanData]) -> None:
+def _check_not_codepoints(text: str, label: list[tuple[int, int, str]], spans: list[SpanData]) -> None:
     """Refuse a line whose convention nobody stated when its offsets cut words as the
     UTF-16 units they are taken for but lie on word edges as code points: those are
     code points, and reading them as units would shift every span silently."""
     from annotations.tokens import word_at
 
     def cuts(start: int, end: int) -> bool:
-        return any((word := word_at(text, pos)) is not None and word[0] < pos
-                   for pos in (start, end))
+        return any((word := word_at(text, pos)) is not None and word[0] < pos for pos in (start, end))
 
     if not any(cuts(span.start, span.end) for span in spans):
         return
@@ -216,23 +222,24 @@ def _check_not_codepoints(text: str, label: list[tuple[int, int, str]],
         raise ValueError(
             f"span [{s}, {e}, {name!r}] cuts a word as UTF-16 units (doccano's offsets, the "
             f"default): {read.text!r}, but not as code points: {text[s:e]!r}. Say which the "
-            "file counts: --offsets codepoints, or --offsets utf16 to import it as it is")
+            "file counts: --offsets codepoints, or --offsets utf16 to import it as it is"
+        )
 
 
-def _span(text: str, start: int, end: int, label: str, quoted: str | None,
-          attributes: dict[str, Any]) -> SpanData:
+def _span(
+    text: str, start: int, end: int, label: str, quoted: str | None, attributes: dict[str, Any]
+) -> SpanData:
     if not 0 <= start < end <= len(text):
         raise ValueError(f"span {start}:{end} is outside the text (length {len(text)})")
     if not label.strip():
         raise ValueError(f"span {start}:{end} has an empty label")
     actual = text[start:end]
     if quoted is not None and quoted != actual:
-        raise ValueError(f"span {start}:{end} says its text is {quoted!r}, "
-                         f"but the text there is {actual!r}")
+        raise ValueError(f"span {start}:{end} says its text is {quoted!r}, but the text there is {actual!r}")
     return SpanData(start, end, label, actual, attributes)
 
 
 def _stamp(seconds: float | None) -> str:
     if seconds is None:
         return now()
-    return stamp(datetime.fromtimestamp(seconds, timezone.utc))
+    return stamp(datetime.fromtimestamp(seconds, UTC))

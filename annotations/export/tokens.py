@@ -43,8 +43,7 @@ class DocTokens:
     def aligned(self, start: int, end: int) -> bool:
         i = bisect_left(self.starts, start)
         j = bisect_left(self.ends, end)
-        return (i < len(self.starts) and self.starts[i] == start
-                and j < len(self.ends) and self.ends[j] == end)
+        return i < len(self.starts) and self.starts[i] == start and j < len(self.ends) and self.ends[j] == end
 
 
 def doc_tokens(text: str, spans: Iterable[SpanData] = ()) -> DocTokens:
@@ -52,7 +51,7 @@ def doc_tokens(text: str, spans: Iterable[SpanData] = ()) -> DocTokens:
     parts = split_tokens(text)
     ends_of = list(accumulate(map(len, parts)))  # ends_of[k]: where part k ends
     n = len(parts) // 2
-    tokens = DocTokens(parts[1::2], ends_of[0:2 * n:2], ends_of[1::2], parts[2::2])
+    tokens = DocTokens(parts[1::2], ends_of[0 : 2 * n : 2], ends_of[1::2], parts[2::2])
     return fit_tokens(text, tokens, spans)
 
 

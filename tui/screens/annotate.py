@@ -56,8 +56,7 @@ def describe(span: Span | dict[str, Any]) -> str:
 def describe_attributes(attributes: Mapping[str, Any]) -> str:
     """``kind=killed count=2``: the set attributes, as text (values are outside input, like
     article text: made printable, never read as markup by the caller's ``Text``)."""
-    return " ".join(f"{one_line(str(k))}={one_line(str(v))}"
-                    for k, v in attributes.items() if v is not None)
+    return " ".join(f"{one_line(str(k))}={one_line(str(v))}" for k, v in attributes.items() if v is not None)
 
 
 class AnnotateScreen(Screen):
@@ -78,14 +77,41 @@ class AnnotateScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("tab", "switch_pane", "pane", show=False, tooltip="switch between the list and the text", id="app.switch_pane"),
+        Binding(
+            "tab",
+            "switch_pane",
+            "pane",
+            show=False,
+            tooltip="switch between the list and the text",
+            id="app.switch_pane",
+        ),
         Binding("question_mark", "help", "help", tooltip="this list of keys", id="app.help"),
         Binding("q", "quit", "quit", id="app.quit"),
         Binding("u", "undo", "undo", tooltip="undo the last change (also after a restart)", id="edit.undo"),
         Binding("ctrl+r", "redo", "redo", show=False, tooltip="redo what was undone", id="edit.redo"),
-        Binding("d", "set_status('done')", "done", tooltip="mark the article done, open the next to do", id="article.done"),
-        Binding("s", "set_status('skipped')", "skip", show=False, tooltip="mark the article skipped, open the next to do", id="article.skip"),
-        Binding("f", "set_status('flagged')", "flag", show=False, tooltip="flag the article for a reviewer, open the next to do", id="article.flag"),
+        Binding(
+            "d",
+            "set_status('done')",
+            "done",
+            tooltip="mark the article done, open the next to do",
+            id="article.done",
+        ),
+        Binding(
+            "s",
+            "set_status('skipped')",
+            "skip",
+            show=False,
+            tooltip="mark the article skipped, open the next to do",
+            id="article.skip",
+        ),
+        Binding(
+            "f",
+            "set_status('flagged')",
+            "flag",
+            show=False,
+            tooltip="flag the article for a reviewer, open the next to do",
+            id="article.flag",
+        ),
         Binding("right_square_bracket", "step(1)", "next article", show=False, id="article.next"),
         Binding("left_square_bracket", "step(-1)", "previous article", show=False, id="article.prev"),
     ]
@@ -153,8 +179,9 @@ class AnnotateScreen(Screen):
             with Vertical(id="left"):
                 yield Static(id="list-title")
                 yield ArticleList(self.model, id="list")
-                yield Input(placeholder="search the corpus (FTS: \"a phrase\", a OR b)",
-                            id="search", classes="bar")
+                yield Input(
+                    placeholder='search the corpus (FTS: "a phrase", a OR b)', id="search", classes="bar"
+                )
             with Vertical(id="right"):
                 yield Static(id="head")
                 yield ArticleText(schema, id="text")
@@ -290,8 +317,9 @@ class AnnotateScreen(Screen):
         self.text.focus()
         found = self.text.find(event.value)
         if event.value and not found:
-            self.notify(f"not found in this article: {event.value}", severity="warning", timeout=3,
-                        markup=False)
+            self.notify(
+                f"not found in this article: {event.value}", severity="warning", timeout=3, markup=False
+            )
 
     def _hide_bar(self, bar: Input) -> None:
         bar.remove_class("shown")
@@ -328,8 +356,9 @@ class AnnotateScreen(Screen):
             head.append("No article open", Style(bold=True))
         else:
             head.append(one_line(article.title or "(untitled)"), Style(bold=True))
-            meta = " · ".join(one_line(x) for x in (article.source, (article.published or "")[:10],
-                                                        article.byline) if x)
+            meta = " · ".join(
+                one_line(x) for x in (article.source, (article.published or "")[:10], article.byline) if x
+            )
             status = self.store.status(article.id, self.annotator)
             head.append("\n")
             note = self.head_note()
@@ -429,8 +458,11 @@ class AnnotateScreen(Screen):
             if i:
                 info.append("  ")
             label = schema.get(span.label)
-            style = (Style(underline=True) if self.app.no_color or label is None
-                     else Style(color="black", bgcolor=label.colour))
+            style = (
+                Style(underline=True)
+                if self.app.no_color or label is None
+                else Style(color="black", bgcolor=label.colour)
+            )
             info.append(span.label, style)
             info.append(f" {describe(span).split(' ', 1)[1]}")
             if attributes := describe_attributes(span.attributes):
@@ -479,8 +511,10 @@ class AnnotateScreen(Screen):
         if edit.article_id != self.article_id:
             self.open_article(edit.article_id, focus=self.text.has_focus, cursor=cursor)
         elif span:
-            self.text.set_spans(self.store.spans(edit.article_id, self.annotator),
-                                changed=(int(span["start"]), int(span["end"])))
+            self.text.set_spans(
+                self.store.spans(edit.article_id, self.annotator),
+                changed=(int(span["start"]), int(span["end"])),
+            )
             self.text.move_to(cursor)
         self.list.refresh_article(edit.article_id)
         if edit.kind == "set_status":
@@ -492,7 +526,7 @@ class AnnotateScreen(Screen):
             "update_span": f"editing {describe(edit.before or {})}",
             "set_status": f"status {(edit.before or {}).get('status') or 'new'} → {(edit.after or {}).get('status')}",
             "decide": f"settling {(edit.before or {}).get('start')}:{(edit.before or {}).get('end')}"
-                      f" as {(edit.after or {}).get('choice')}",
+            f" as {(edit.after or {}).get('choice')}",
         }[edit.kind]
         self.status_bar.set_saved(_clock(), f"{verb}: {what}")
         self.post_message(self.Saved(verb, edit.article_id))

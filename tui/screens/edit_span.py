@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotations.model import Span
 from annotations.labels import LabelSchema, coerce_attributes
+from annotations.model import Span
 from tui.widgets.article_text import display_text
 
 
@@ -51,15 +51,18 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(f"Edit span “{display_text(self.span.text)}”", style="bold"))
-            yield Static("label: press its key, or move and enter; tab to attributes; "
-                         "enter saves, esc cancels", classes="hint")
-            yield OptionList(*[Option(f"{l.key}  {l.name}", id=l.name) for l in self.schema.labels],
-                             id="labels")
+            yield Static(
+                "label: press its key, or move and enter; tab to attributes; enter saves, esc cancels",
+                classes="hint",
+            )
+            yield OptionList(
+                *[Option(f"{lab.key}  {lab.name}", id=lab.name) for lab in self.schema.labels], id="labels"
+            )
             yield Vertical(id="attributes")
 
     async def on_mount(self) -> None:
         labels = self.query_one(OptionList)
-        labels.highlighted = [l.name for l in self.schema.labels].index(self.label)
+        labels.highlighted = [lab.name for lab in self.schema.labels].index(self.label)
         labels.focus()
         await self._show_attributes()
 
@@ -74,8 +77,9 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
             value = self.span.attributes.get(attr.name, "") if self.label == self.span.label else ""
             hint = f" ({', '.join(attr.values)})" if attr.values else f" ({attr.type})"
             widgets.append(Label(Text(attr.name + hint)))
-            widgets.append(Input(value="" if value is None else str(value), id=f"attr-{attr.name}",
-                                 classes="attribute"))
+            widgets.append(
+                Input(value="" if value is None else str(value), id=f"attr-{attr.name}", classes="attribute")
+            )
         await box.mount_all(widgets)
 
     @on(OptionList.OptionHighlighted)

@@ -40,8 +40,13 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(scope, style="bold underline"), "", "")
             table.add_row(Text(row.keys), Text(row.description), row.id)
         with VerticalScroll():
-            yield Static(Text("newsmark keys — esc closes. Rebind any id in "
-                              "~/.config/newsmark/keymap.toml under [keys].", style="bold"))
+            yield Static(
+                Text(
+                    "newsmark keys — esc closes. Rebind any id in "
+                    "~/.config/newsmark/keymap.toml under [keys].",
+                    style="bold",
+                )
+            )
             yield Static(table)
 
     def action_scroll(self, delta: int) -> None:

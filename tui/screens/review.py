@@ -39,18 +39,37 @@ class ReviewScreen(AnnotateScreen):
     LIST_VIEWS = ("review", "reviewed", "all")
 
     BINDINGS = [
-        Binding("greater_than_sign", "disagreement(1)", "next disagreement",
-                tooltip="go to the next disagreement still open (then any)", id="review.next"),
-        Binding("less_than_sign", "disagreement(-1)", "previous disagreement", show=False,
-                id="review.prev"),
-        Binding("a", "accept", "accept", tooltip="take the version of the annotator whose span is "
-                "under the cursor ({ } pick a span)", id="review.accept"),
-        Binding("r", "reject", "none", show=False,
-                tooltip="settle the disagreement under the cursor with none of the versions",
-                id="review.reject"),
+        Binding(
+            "greater_than_sign",
+            "disagreement(1)",
+            "next disagreement",
+            tooltip="go to the next disagreement still open (then any)",
+            id="review.next",
+        ),
+        Binding("less_than_sign", "disagreement(-1)", "previous disagreement", show=False, id="review.prev"),
+        Binding(
+            "a",
+            "accept",
+            "accept",
+            tooltip="take the version of the annotator whose span is under the cursor ({ } pick a span)",
+            id="review.accept",
+        ),
+        Binding(
+            "r",
+            "reject",
+            "none",
+            show=False,
+            tooltip="settle the disagreement under the cursor with none of the versions",
+            id="review.reject",
+        ),
         # The annotator's d, named for what it does here (same id: one rebinding serves both).
-        Binding("d", "set_status('done')", "reviewed",
-                tooltip="mark the article reviewed, open the next to review", id="article.done"),
+        Binding(
+            "d",
+            "set_status('done')",
+            "reviewed",
+            tooltip="mark the article reviewed, open the next to review",
+            id="article.done",
+        ),
     ]
 
     def __init__(self, store: Store, reviewer: str, annotators: tuple[str, ...] = ()) -> None:
@@ -72,16 +91,19 @@ class ReviewScreen(AnnotateScreen):
         return array("q", store.review_ids(self.annotator, self.annotators, view))
 
     def progress_of(self, store: Store) -> tuple[int, int]:
-        return (store.reviewed_count(self.annotator, self.annotators),
-                len(store.review_ids(self.annotator, self.annotators, "all")))
+        return (
+            store.reviewed_count(self.annotator, self.annotators),
+            len(store.review_ids(self.annotator, self.annotators, "all")),
+        )
 
     def done_count(self) -> int:
         # The same count as progress_of (the worker's), cheap enough for the UI thread after d.
         return self.store.reviewed_count(self.annotator, self.annotators)
 
     def next_to_do(self, after_id: int) -> int | None:
-        ids = (self.store.review_ids(self.annotator, self.annotators, "review", after_id, 1)
-               or self.store.review_ids(self.annotator, self.annotators, "review", 0, 1))
+        ids = self.store.review_ids(
+            self.annotator, self.annotators, "review", after_id, 1
+        ) or self.store.review_ids(self.annotator, self.annotators, "review", 0, 1)
         return ids[0] if ids else None
 
     # -- opening an article: compare, start the review, draw the ghosts ----------
@@ -109,8 +131,20 @@ class ReviewScreen(AnnotateScreen):
         for i, (k, who) in enumerate(sorted(self.comparison.made_by.items())):
             if k in in_regions and k not in mine:
                 data = self.comparison.spans[k]
-                ghosts.append(Span(-(i + 1), article_id, ", ".join(who), k[0], k[1], k[2],
-                                   data.text, dict(data.attributes), "", ""))
+                ghosts.append(
+                    Span(
+                        -(i + 1),
+                        article_id,
+                        ", ".join(who),
+                        k[0],
+                        k[1],
+                        k[2],
+                        data.text,
+                        dict(data.attributes),
+                        "",
+                        "",
+                    )
+                )
         return ghosts
 
     def _refresh_review(self) -> None:
@@ -130,8 +164,7 @@ class ReviewScreen(AnnotateScreen):
         open_ = len(review.open_regions(self.comparison, self.decisions))
         note = Text(", ".join(self.comparison.annotators) or "no annotators", Style(dim=True))
         word = "disagreement" if len(regions) == 1 else "disagreements"
-        note.append(f" · {len(regions)} {word}, {open_} open",
-                    Style(bold=True) if open_ else Style(dim=True))
+        note.append(f" · {len(regions)} {word}, {open_} open", Style(bold=True) if open_ else Style(dim=True))
         return note
 
     # -- the span line: who made what --------------------------------------------
@@ -145,8 +178,10 @@ class ReviewScreen(AnnotateScreen):
             regions = self.comparison.regions
             choice = self.decisions.get((region.start, region.end))
             info.append(f"{regions.index(region) + 1}/{len(regions)} ", Style(bold=True))
-            info.append(f"settled ({choice})" if choice else "OPEN",
-                        Style(dim=True) if choice else Style(bold=True, reverse=True))
+            info.append(
+                f"settled ({choice})" if choice else "OPEN",
+                Style(dim=True) if choice else Style(bold=True, reverse=True),
+            )
             info.append("  a take the version under the cursor · r none · > next", Style(dim=True))
             mine = {review.key(s) for s in self.text.spans}
             current = set(region.matching(mine))
@@ -168,8 +203,9 @@ class ReviewScreen(AnnotateScreen):
                 everyone = len(who) == len(self.comparison.annotators) and who
                 info.append(f" ({'all' if everyone else ', '.join(who) or 'reviewer'})", Style(dim=True))
             if not spans:
-                info.append("> next disagreement · a take a version · r none · d reviewed · u undo",
-                            Style(dim=True))
+                info.append(
+                    "> next disagreement · a take a version · r none · d reviewed · u undo", Style(dim=True)
+                )
         self.query_one("#spaninfo", Static).update(info, layout=False)  # its height is fixed
 
     # -- settling disagreements ---------------------------------------------------
@@ -190,8 +226,11 @@ class ReviewScreen(AnnotateScreen):
             current = self.comparison.region_at(here)
             before = [r for r in pool if r.start < here and r is not current]
             target = before[-1] if before else pool[-1]
-        first = min((s for s in self.text.all_spans() if target.covers(s.start, s.end)),
-                    key=lambda s: (s.start, -s.end, s.id), default=None)
+        first = min(
+            (s for s in self.text.all_spans() if target.covers(s.start, s.end)),
+            key=lambda s: (s.start, -s.end, s.id),
+            default=None,
+        )
         self.text.move_to(target.start)
         self.text.pick(first)
         if not open_:
@@ -212,12 +251,18 @@ class ReviewScreen(AnnotateScreen):
         region, maker = self._region_and_maker()
         if region is None or maker is None or self.article_id is None:
             self.app.bell()
-            self.status_bar.set_note("put the cursor on an annotator's span in a disagreement "
-                                     "({ } walk the spans, > the disagreements)")
+            self.status_bar.set_note(
+                "put the cursor on an annotator's span in a disagreement "
+                "({ } walk the spans, > the disagreements)"
+            )
             return
-        self._settle(lambda: review.accept(self.store, self.article_id, self.annotator,
-                                           self.comparison, region, maker),
-                     region, f"took {maker}'s version")
+        self._settle(
+            lambda: review.accept(
+                self.store, self.article_id, self.annotator, self.comparison, region, maker
+            ),
+            region,
+            f"took {maker}'s version",
+        )
 
     def action_reject(self) -> None:
         region, _ = self._region_and_maker()
@@ -225,9 +270,11 @@ class ReviewScreen(AnnotateScreen):
             self.app.bell()
             self.status_bar.set_note("no disagreement under the cursor")
             return
-        self._settle(lambda: review.reject(self.store, self.article_id, self.annotator,
-                                           self.comparison, region),
-                     region, "took none of the versions")
+        self._settle(
+            lambda: review.reject(self.store, self.article_id, self.annotator, self.comparison, region),
+            region,
+            "took none of the versions",
+        )
 
     def _settle(self, apply, region: Region, note: str) -> None:
         article_id = self.article_id
@@ -238,8 +285,7 @@ class ReviewScreen(AnnotateScreen):
             self._failed(exc)
             self._reload_spans()
             return
-        self.text.set_spans(self.store.spans(article_id, self.annotator),
-                            changed=(region.start, region.end))
+        self.text.set_spans(self.store.spans(article_id, self.annotator), changed=(region.start, region.end))
         self._refresh_review()
         self._saved("settle", article_id, f"{note} (u undoes)")
 
@@ -252,8 +298,7 @@ class ReviewScreen(AnnotateScreen):
             with self.store.edit_group():
                 result = change()
                 if result is not None:
-                    review.settle_by_hand(self.store, article_id, self.annotator, self.comparison,
-                                          start, end)
+                    review.settle_by_hand(self.store, article_id, self.annotator, self.comparison, start, end)
         except Exception as exc:
             self._failed(exc)
             self._reload_spans()
@@ -262,8 +307,7 @@ class ReviewScreen(AnnotateScreen):
         return result
 
     def tag(self, article_id: int, start: int, end: int, label: str) -> Span | None:
-        return self._by_hand(lambda: AnnotateScreen.tag(self, article_id, start, end, label),
-                             start, end)
+        return self._by_hand(lambda: AnnotateScreen.tag(self, article_id, start, end, label), start, end)
 
     def _not_yours(self, span: Span) -> bool:
         if span.id >= 0:
@@ -274,9 +318,11 @@ class ReviewScreen(AnnotateScreen):
 
     def delete_span(self, span: Span) -> None:
         if not self._not_yours(span):
+
             def change() -> bool:
                 AnnotateScreen.delete_span(self, span)
                 return True
+
             self._by_hand(change, span.start, span.end)
 
     def edit_span(self, span: Span) -> None:
@@ -287,6 +333,7 @@ class ReviewScreen(AnnotateScreen):
         def change() -> bool:
             AnnotateScreen.save_span_edit(self, span, label, attributes)
             return True
+
         self._by_hand(change, span.start, span.end)
 
     # -- status and undo ------------------------------------------------------------
@@ -297,8 +344,11 @@ class ReviewScreen(AnnotateScreen):
             left = len(review.open_regions(self.comparison, self.decisions))
             status = Status.REVIEWED.value
             if left:
-                self.notify(f"{left} disagreement{'s' if left != 1 else ''} left open: "
-                            "kept as the review had them", timeout=4, markup=False)
+                self.notify(
+                    f"{left} disagreement{'s' if left != 1 else ''} left open: kept as the review had them",
+                    timeout=4,
+                    markup=False,
+                )
         super().action_set_status(status)
 
     def _apply_edit(self, edit, verb: str) -> None:

@@ -100,8 +100,16 @@ class ArticleList(ScrollView, can_focus=True):
         Binding("g,home", "edge(0)", "first in list", show=False, id="list.top"),
         Binding("G,end", "edge(1)", "last in list", show=False, id="list.bottom"),
         Binding("enter", "open", "open", tooltip="open the article in the text pane", id="list.open"),
-        Binding("slash", "search", "search", tooltip="search the corpus (FTS5); enter shows the hits", id="list.search"),
-        Binding("t", "cycle_view", "view", tooltip="cycle the list: all, to do, done, flagged", id="list.view"),
+        Binding(
+            "slash",
+            "search",
+            "search",
+            tooltip="search the corpus (FTS5); enter shows the hits",
+            id="list.search",
+        ),
+        Binding(
+            "t", "cycle_view", "view", tooltip="cycle the list: all, to do, done, flagged", id="list.view"
+        ),
         Binding("escape", "clear_search", "back from search results", show=False, id="list.clear_search"),
     ]
 
@@ -144,8 +152,14 @@ class ArticleList(ScrollView, can_focus=True):
         if index >= len(self.model):
             if index == 0:
                 msg = "No articles here." if not self.model.query else "No matches."
-                return Strip([Segment(_fit(msg, width), base + self.get_component_rich_style(
-                    "article-list--muted", partial=True))])
+                return Strip(
+                    [
+                        Segment(
+                            _fit(msg, width),
+                            base + self.get_component_rich_style("article-list--muted", partial=True),
+                        )
+                    ]
+                )
             return Strip.blank(width, base)
         row = self.model.row(index)
         if row is None:

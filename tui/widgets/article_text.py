@@ -27,8 +27,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotations.model import Article, Span
 from annotations.labels import LabelSchema
+from annotations.model import Article, Span
 from annotations.tokens import TokenIndex
 from tui.textlayout import TextLayout, scroll_into_view
 
@@ -112,13 +112,39 @@ class ArticleText(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "page down", show=False, id="text.page_down"),
         Binding("g", "edge(0)", "start of article", show=False, id="text.top"),
         Binding("G", "edge(1)", "end of article", show=False, id="text.bottom"),
-        Binding("v", "toggle_selection", "select", tooltip="start (or drop) a selection; moving extends it", id="text.select"),
+        Binding(
+            "v",
+            "toggle_selection",
+            "select",
+            tooltip="start (or drop) a selection; moving extends it",
+            id="text.select",
+        ),
         Binding("escape", "clear_selection", "clear selection / matches", show=False, id="text.clear"),
-        Binding("x", "delete_span", "delete", show=False, tooltip="delete the span under the cursor", id="text.delete"),
-        Binding("e", "edit_span", "edit", show=False, tooltip="change the label and attributes of the span under the cursor", id="text.edit"),
+        Binding(
+            "x",
+            "delete_span",
+            "delete",
+            show=False,
+            tooltip="delete the span under the cursor",
+            id="text.delete",
+        ),
+        Binding(
+            "e",
+            "edit_span",
+            "edit",
+            show=False,
+            tooltip="change the label and attributes of the span under the cursor",
+            id="text.edit",
+        ),
         Binding("left_curly_bracket", "jump_span(-1)", "previous span", show=False, id="text.span_prev"),
         Binding("right_curly_bracket", "jump_span(1)", "next span", show=False, id="text.span_next"),
-        Binding("slash", "find", "find", tooltip="find in this article; enter selects the next match", id="text.find"),
+        Binding(
+            "slash",
+            "find",
+            "find",
+            tooltip="find in this article; enter selects the next match",
+            id="text.find",
+        ),
         Binding("n", "find_next", "next match", show=False, id="text.find_next"),
     ]
 
@@ -428,7 +454,7 @@ class ArticleText(ScrollView, can_focus=True):
         layout = self.layout_rows
         r = layout.rows[layout.row_of(self.cursor)]
         if end:
-            self.move_to(max(r.start, r.start + len(self.text[r.start:r.end].rstrip()) - 1))
+            self.move_to(max(r.start, r.start + len(self.text[r.start : r.end].rstrip()) - 1))
         else:
             self.move_to(r.start)
 
@@ -474,8 +500,11 @@ class ArticleText(ScrollView, can_focus=True):
         target = self.target()
         if target is None:
             self.app.bell()
-            self.notify("Nothing to tag here: put the cursor on a word or select some text.",
-                        severity="warning", timeout=3)
+            self.notify(
+                "Nothing to tag here: put the cursor on a word or select some text.",
+                severity="warning",
+                timeout=3,
+            )
             return
         span = self.host.tag(self.article.id, target[0], target[1], label)
         if span is not None:
@@ -505,14 +534,28 @@ class ArticleText(ScrollView, can_focus=True):
             return
         current = self.span_under_cursor()
         if direction > 0:
-            later = [s for s in ordered if s.start > self.cursor or
-                     (current is not None and s.start == self.cursor and
-                      (s.start, -s.end, s.id) > (current.start, -current.end, current.id))]
+            later = [
+                s
+                for s in ordered
+                if s.start > self.cursor
+                or (
+                    current is not None
+                    and s.start == self.cursor
+                    and (s.start, -s.end, s.id) > (current.start, -current.end, current.id)
+                )
+            ]
             nxt = later[0] if later else ordered[0]
         else:
-            earlier = [s for s in ordered if s.start < self.cursor or
-                       (current is not None and s.start == self.cursor and
-                        (s.start, -s.end, s.id) < (current.start, -current.end, current.id))]
+            earlier = [
+                s
+                for s in ordered
+                if s.start < self.cursor
+                or (
+                    current is not None
+                    and s.start == self.cursor
+                    and (s.start, -s.end, s.id) < (current.start, -current.end, current.id)
+                )
+            ]
             nxt = earlier[-1] if earlier else ordered[-1]
         self.move_to(nxt.start)
         self.pick(nxt)

@@ -132,7 +132,7 @@ _INITIAL = f"""
 # SQLite cannot add AUTOINCREMENT to a table, so spans is rebuilt (same columns
 # and checks) and its rows copied with their ids; nothing references spans, so
 # dropping the old table is safe with foreign keys on.
-_UNDO_LOG = f"""
+_UNDO_LOG = """
         CREATE TABLE spans_new (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
@@ -141,7 +141,7 @@ _UNDO_LOG = f"""
             "end" INTEGER NOT NULL CHECK ("end" > start),
             label TEXT NOT NULL,
             text TEXT NOT NULL,
-            attributes TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(attributes)),
+            attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
@@ -235,8 +235,7 @@ _REVIEW = f"""
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, annotators, spans, statuses, FTS5, source lines", _INITIAL),
-    Migration(2, "undo log (edits), span ids never reused, status index in article order",
-              _UNDO_LOG),
+    Migration(2, "undo log (edits), span ids never reused, status index in article order", _UNDO_LOG),
     Migration(3, "status reviewed, edit batches, review decisions, assignments", _REVIEW),
 )
 

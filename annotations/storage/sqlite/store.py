@@ -22,20 +22,30 @@ import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import cached_property
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-from annotations.storage.sqlite.migrations import migrate
 from annotations.model import (
-    VIEWS, Annotation, Article, ArticleRow, AttributeKey, Edit, ListRow, NewArticle, Span,
-    SpanData, Status, attribute_key,
+    VIEWS,
+    Annotation,
+    Article,
+    ArticleRow,
+    AttributeKey,
+    Edit,
+    ListRow,
+    NewArticle,
+    Span,
+    SpanData,
+    Status,
+    attribute_key,
 )
+from annotations.storage.sqlite.migrations import migrate
 
 DEFAULT_DB = "newsmark.db"
 DB_ENV = "NEWSMARK_DB"
@@ -48,11 +58,11 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
 
 def stamp(moment: datetime) -> str:
     """A time as the store keeps it: ISO 8601 in UTC, milliseconds, ``Z`` (sorts as text)."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def now() -> str:
-    return stamp(datetime.now(timezone.utc))
+    return stamp(datetime.now(UTC))
 
 
 # What happened to an article handed to Store.add_article.
@@ -88,7 +98,7 @@ _IN_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 def _chunks(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
     """``ids`` in slices small enough for one ``IN (...)``, each with its ``?, ?, ...``."""
     for lo in range(0, len(ids), _IN_CHUNK):
-        chunk = [int(i) for i in ids[lo:lo + _IN_CHUNK]]
+        chunk = [int(i) for i in ids[lo : lo + _IN_CHUNK]]
         yield chunk, ", ".join("?" * len(chunk))
 
 
@@ -101,8 +111,10 @@ _SPAN_SELECT = (
     " s.created_at, s.updated_at FROM spans s JOIN annotators a ON a.id = s.annotator_id"
 )
 # A new span (its id from SQLite); the undo log's re-insert keeps its old id instead.
-_SPAN_INSERT = ('INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_SPAN_INSERT = (
+    'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 # The batch last: _edit_from_row reads the first seven, _step the batch too.
 _EDIT_SELECT = 'SELECT id, article_id, kind, "before", "after", undone, created_at, batch FROM edits'
 
@@ -114,9 +126,15 @@ def _span_from_row(row: tuple[Any, ...]) -> Span:
 def _span_dict(span: Span) -> dict[str, Any]:
     """A span as the undo log keeps it (the annotator is the edit's own)."""
     return {
-        "id": span.id, "article_id": span.article_id, "start": span.start, "end": span.end,
-        "label": span.label, "text": span.text, "attributes": span.attributes,
-        "created_at": span.created_at, "updated_at": span.updated_at,
+        "id": span.id,
+        "article_id": span.article_id,
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "text": span.text,
+        "attributes": span.attributes,
+        "created_at": span.created_at,
+        "updated_at": span.updated_at,
     }
 
 
@@ -126,9 +144,16 @@ def _json_or_none(value: dict[str, Any] | None) -> str | None:
 
 def _edit_from_row(annotator: str, row: tuple[Any, ...]) -> Edit:
     id_, article_id, kind, before, after, undone, created_at = row[:7]
-    return Edit(id_, annotator, article_id, kind,
-                None if before is None else json.loads(before),
-                None if after is None else json.loads(after), bool(undone), created_at)
+    return Edit(
+        id_,
+        annotator,
+        article_id,
+        kind,
+        None if before is None else json.loads(before),
+        None if after is None else json.loads(after),
+        bool(undone),
+        created_at,
+    )
 
 
 def plain_fts_query(query: str) -> str:
@@ -153,9 +178,7 @@ class Store:
         if self.path.parent and not self.path.parent.exists():
             raise FileNotFoundError(f"folder for database does not exist: {self.path.parent}")
         # Autocommit mode: transactions are opened explicitly by transaction().
-        self.conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=check_same_thread
-        )
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=check_same_thread)
         self.conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL: consistent in WAL, fsync at checkpoints; FULL: fsync every commit.
         self.conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
@@ -243,9 +266,20 @@ class Store:
             " content_hash, raw_format, origin, cleaner_version, imported_at, meta,"
             " clean_text, raw_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                art.title, art.source, art.published, art.byline, art.url, art.external_id,
-                art.content_hash, art.raw_format, art.origin, art.cleaner_version, now(),
-                json.dumps(dict(art.meta), ensure_ascii=False), art.clean_text, art.raw_text,
+                art.title,
+                art.source,
+                art.published,
+                art.byline,
+                art.url,
+                art.external_id,
+                art.content_hash,
+                art.raw_format,
+                art.origin,
+                art.cleaner_version,
+                now(),
+                json.dumps(dict(art.meta), ensure_ascii=False),
+                art.clean_text,
+                art.raw_text,
             ),
         )
         return ADDED, int(cur.lastrowid)
@@ -345,9 +379,7 @@ class Store:
     def source_line_counts(self, source: str) -> tuple[int, dict[str, int]]:
         """(articles seen from ``source``, line -> how many of them contain it)."""
         row = self.conn.execute("SELECT articles FROM sources WHERE name = ?", (source,)).fetchone()
-        lines = dict(
-            self.conn.execute("SELECT line, articles FROM source_lines WHERE source = ?", (source,))
-        )
+        lines = dict(self.conn.execute("SELECT line, articles FROM source_lines WHERE source = ?", (source,)))
         return (row[0] if row else 0), lines
 
     def add_source_line_counts(self, source: str, articles: int, lines: Mapping[str, int]) -> None:
@@ -419,9 +451,20 @@ class Store:
             stamp = now()
             attrs = json.dumps(dict(attributes or {}), ensure_ascii=False)
             cur = self.conn.execute(
-                _SPAN_INSERT, (article_id, annotator_id, start, end, label, text, attrs, stamp, stamp))
-            span = Span(int(cur.lastrowid), article_id, annotator, start, end, label, text,
-                        dict(attributes or {}), stamp, stamp)
+                _SPAN_INSERT, (article_id, annotator_id, start, end, label, text, attrs, stamp, stamp)
+            )
+            span = Span(
+                int(cur.lastrowid),
+                article_id,
+                annotator,
+                start,
+                end,
+                label,
+                text,
+                dict(attributes or {}),
+                stamp,
+                stamp,
+            )
             self._record(annotator_id, article_id, "add_span", None, _span_dict(span))
         return span
 
@@ -445,8 +488,9 @@ class Store:
             if span is None:
                 return None
             self.conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
-            self._record(self.annotator_id(span.annotator), span.article_id, "delete_span",
-                         _span_dict(span), None)
+            self._record(
+                self.annotator_id(span.annotator), span.article_id, "delete_span", _span_dict(span), None
+            )
         return span
 
     def update_span(
@@ -471,8 +515,13 @@ class Store:
                 (new_label, json.dumps(new_attrs, ensure_ascii=False), stamp, span_id),
             )
             new = replace(old, label=new_label, attributes=new_attrs, updated_at=stamp)
-            self._record(self.annotator_id(old.annotator), old.article_id, "update_span",
-                         _span_dict(old), _span_dict(new))
+            self._record(
+                self.annotator_id(old.annotator),
+                old.article_id,
+                "update_span",
+                _span_dict(old),
+                _span_dict(new),
+            )
         return new
 
     def set_status(
@@ -496,8 +545,9 @@ class Store:
                 return
             self._write_status(article_id, annotator_id, status.value)
             if record:
-                self._record(annotator_id, article_id, "set_status",
-                             {"status": old}, {"status": status.value})
+                self._record(
+                    annotator_id, article_id, "set_status", {"status": old}, {"status": status.value}
+                )
 
     def status(self, article_id: int, annotator: str) -> Status:
         row = self.conn.execute(
@@ -525,16 +575,19 @@ class Store:
     # -- undo log -------------------------------------------------------------------
 
     def _record(
-        self, annotator_id: int, article_id: int, kind: str,
-        before: dict[str, Any] | None, after: dict[str, Any] | None,
+        self,
+        annotator_id: int,
+        article_id: int,
+        kind: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
     ) -> None:
         """Log an action (inside the caller's transaction); a new action drops the redo stack."""
         self.conn.execute("DELETE FROM edits WHERE annotator_id = ? AND undone = 1", (annotator_id,))
         cur = self.conn.execute(
             'INSERT INTO edits (annotator_id, article_id, kind, "before", "after", undone, created_at,'
             " batch) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            (annotator_id, article_id, kind, _json_or_none(before), _json_or_none(after), now(),
-             self._batch),
+            (annotator_id, article_id, kind, _json_or_none(before), _json_or_none(after), now(), self._batch),
         )
         if self._grouping and self._batch is None:  # the first edit of a group names it
             self._batch = int(cur.lastrowid)
@@ -573,10 +626,15 @@ class Store:
             if row is None:
                 return None
             batch = row[7]
-            rows = [row] if batch is None else self.conn.execute(
-                _EDIT_SELECT + f" WHERE annotator_id = ? AND undone = ? AND batch = ? ORDER BY id {order}",
-                (annotator_id, 0 if undo else 1, batch),
-            ).fetchall()
+            rows = (
+                [row]
+                if batch is None
+                else self.conn.execute(
+                    _EDIT_SELECT
+                    + f" WHERE annotator_id = ? AND undone = ? AND batch = ? ORDER BY id {order}",
+                    (annotator_id, 0 if undo else 1, batch),
+                ).fetchall()
+            )
             edits = [_edit_from_row(annotator, r) for r in rows]
             for edit in edits:
                 self._apply_logged(edit, annotator_id, undo=undo)
@@ -603,10 +661,18 @@ class Store:
                 " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET label = excluded.label,"
                 " attributes = excluded.attributes, updated_at = excluded.updated_at",
-                (state["id"], state["article_id"], annotator_id, state["start"], state["end"],
-                 state["label"], state["text"],
-                 json.dumps(state["attributes"], ensure_ascii=False),
-                 state["created_at"], state["updated_at"]),
+                (
+                    state["id"],
+                    state["article_id"],
+                    annotator_id,
+                    state["start"],
+                    state["end"],
+                    state["label"],
+                    state["text"],
+                    json.dumps(state["attributes"], ensure_ascii=False),
+                    state["created_at"],
+                    state["updated_at"],
+                ),
             )
         self.conn.execute("UPDATE edits SET undone = ? WHERE id = ?", (int(undo), edit.id))
 
@@ -627,8 +693,12 @@ class Store:
         return "st.annotator_id != ?", [reviewer_id]
 
     def review_ids(
-        self, reviewer: str, annotators: Sequence[str] = (), view: str = "review",
-        after_id: int = 0, limit: int = -1,
+        self,
+        reviewer: str,
+        annotators: Sequence[str] = (),
+        view: str = "review",
+        after_id: int = 0,
+        limit: int = -1,
     ) -> list[int]:
         """Articles done by two or more of ``annotators`` (default: anyone but the reviewer).
 
@@ -639,12 +709,16 @@ class Store:
         if view not in REVIEW_VIEWS:
             raise ValueError(f"unknown review view {view!r}; one of {', '.join(REVIEW_VIEWS)}")
         where, params = self._review_filter(reviewer, annotators)
-        sql = (f"SELECT st.article_id FROM article_status st WHERE st.status = 'done' AND {where}"
-               " AND st.article_id > ? GROUP BY st.article_id HAVING count(*) >= 2")
+        sql = (
+            f"SELECT st.article_id FROM article_status st WHERE st.status = 'done' AND {where}"
+            " AND st.article_id > ? GROUP BY st.article_id HAVING count(*) >= 2"
+        )
         params.append(after_id)
         if view != "all":
-            sql += (f" AND {'NOT ' if view == 'review' else ''}EXISTS (SELECT 1 FROM article_status r"
-                    " WHERE r.article_id = st.article_id AND r.annotator_id = ? AND r.status = 'reviewed')")
+            sql += (
+                f" AND {'NOT ' if view == 'review' else ''}EXISTS (SELECT 1 FROM article_status r"
+                " WHERE r.article_id = st.article_id AND r.annotator_id = ? AND r.status = 'reviewed')"
+            )
             params.append(self._known_annotator_id(reviewer) or -1)
         sql += " ORDER BY st.article_id LIMIT ?"
         return list(_column(self.conn.execute(sql, (*params, limit))))
@@ -660,15 +734,22 @@ class Store:
             "SELECT count(*) FROM article_status r WHERE r.annotator_id = ? AND r.status = 'reviewed'"
             " AND (SELECT count(*) FROM article_status st WHERE st.article_id = r.article_id"
             f" AND st.status = 'done' AND {where}) >= 2",
-            (self._known_annotator_id(reviewer) or -1, *params)).fetchone()[0]
+            (self._known_annotator_id(reviewer) or -1, *params),
+        ).fetchone()[0]
 
-    def review_work(self, article_id: int, reviewer: str, annotators: Sequence[str] = ()) -> dict[str, list[Span]]:
+    def review_work(
+        self, article_id: int, reviewer: str, annotators: Sequence[str] = ()
+    ) -> dict[str, list[Span]]:
         """annotator -> spans, for the annotators (not the reviewer) who marked the article done."""
         where, params = self._review_filter(reviewer, annotators)
-        names = [n for (n,) in self.conn.execute(
-            "SELECT an.name FROM article_status st JOIN annotators an ON an.id = st.annotator_id"
-            f" WHERE st.article_id = ? AND st.status = 'done' AND {where} ORDER BY an.name",
-            (article_id, *params))]
+        names = [
+            n
+            for (n,) in self.conn.execute(
+                "SELECT an.name FROM article_status st JOIN annotators an ON an.id = st.annotator_id"
+                f" WHERE st.article_id = ? AND st.status = 'done' AND {where} ORDER BY an.name",
+                (article_id, *params),
+            )
+        ]
         work: dict[str, list[Span]] = {n: [] for n in names}
         for span in self.spans(article_id):
             if span.annotator in work:
@@ -685,22 +766,40 @@ class Store:
         with self.transaction():
             if self.conn.execute(
                 "SELECT 1 FROM article_status WHERE article_id = ? AND annotator_id = ?",
-                (article_id, reviewer_id)).fetchone():
+                (article_id, reviewer_id),
+            ).fetchone():
                 return False
             stamp = now()
             self.conn.executemany(
                 _SPAN_INSERT,
-                [(article_id, reviewer_id, s.start, s.end, s.label, s.text,
-                  json.dumps(dict(s.attributes), ensure_ascii=False), stamp, stamp) for s in spans])
+                [
+                    (
+                        article_id,
+                        reviewer_id,
+                        s.start,
+                        s.end,
+                        s.label,
+                        s.text,
+                        json.dumps(dict(s.attributes), ensure_ascii=False),
+                        stamp,
+                        stamp,
+                    )
+                    for s in spans
+                ],
+            )
             self._write_status(article_id, reviewer_id, Status.IN_PROGRESS.value)
         return True
 
     def decisions(self, article_id: int, reviewer: str) -> dict[tuple[int, int], str]:
         """(start, end) of each settled disagreement -> how: an annotator's name, or a word."""
         reviewer_id = self._known_annotator_id(reviewer) or -1
-        return {(s, e): c for s, e, c in self.conn.execute(
-            'SELECT start, "end", choice FROM review_decisions WHERE article_id = ? AND reviewer_id = ?',
-            (article_id, reviewer_id))}
+        return {
+            (s, e): c
+            for s, e, c in self.conn.execute(
+                'SELECT start, "end", choice FROM review_decisions WHERE article_id = ? AND reviewer_id = ?',
+                (article_id, reviewer_id),
+            )
+        }
 
     def decide(self, article_id: int, reviewer: str, start: int, end: int, choice: str) -> None:
         """Record how the disagreement over ``start:end`` was settled, logged for undo."""
@@ -710,21 +809,28 @@ class Store:
             if old == choice:
                 return
             self._write_decision(article_id, reviewer_id, {"start": start, "end": end, "choice": choice})
-            self._record(reviewer_id, article_id, "decide",
-                         {"start": start, "end": end, "choice": old},
-                         {"start": start, "end": end, "choice": choice})
+            self._record(
+                reviewer_id,
+                article_id,
+                "decide",
+                {"start": start, "end": end, "choice": old},
+                {"start": start, "end": end, "choice": choice},
+            )
 
     def _write_decision(self, article_id: int, reviewer_id: int, state: Mapping[str, Any]) -> None:
         if state["choice"] is None:
             self.conn.execute(
-                'DELETE FROM review_decisions WHERE article_id = ? AND reviewer_id = ? AND start = ?'
-                ' AND "end" = ?', (article_id, reviewer_id, state["start"], state["end"]))
+                "DELETE FROM review_decisions WHERE article_id = ? AND reviewer_id = ? AND start = ?"
+                ' AND "end" = ?',
+                (article_id, reviewer_id, state["start"], state["end"]),
+            )
             return
         self.conn.execute(
             'INSERT INTO review_decisions (article_id, reviewer_id, start, "end", choice, decided_at)'
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, reviewer_id, start, \"end\")"
+            ' VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, reviewer_id, start, "end")'
             " DO UPDATE SET choice = excluded.choice, decided_at = excluded.decided_at",
-            (article_id, reviewer_id, state["start"], state["end"], state["choice"], now()))
+            (article_id, reviewer_id, state["start"], state["end"], state["choice"], now()),
+        )
 
     # -- the article list, per annotator ----------------------------------------
     #
@@ -748,17 +854,31 @@ class Store:
         """
         annotator_id = self._view_annotator(annotator, view)
         if view in _STATUS_VIEWS:
-            return array("q", _column(self.conn.execute(
-                "SELECT article_id FROM article_status WHERE annotator_id = ? AND status = ?"
-                " ORDER BY article_id", (annotator_id, view))))
+            return array(
+                "q",
+                _column(
+                    self.conn.execute(
+                        "SELECT article_id FROM article_status WHERE annotator_id = ? AND status = ?"
+                        " ORDER BY article_id",
+                        (annotator_id, view),
+                    )
+                ),
+            )
         ids = self._unsorted_ids()
         if view == "todo":
-            finished = set(_column(self.conn.execute(
-                "SELECT article_id FROM article_status"
-                f" WHERE annotator_id = ? AND status IN ({_FINISHED})", (annotator_id,))))
+            finished = set(
+                _column(
+                    self.conn.execute(
+                        "SELECT article_id FROM article_status"
+                        f" WHERE annotator_id = ? AND status IN ({_FINISHED})",
+                        (annotator_id,),
+                    )
+                )
+            )
             if self._has_assignments(annotator_id):
-                finished.update(_column(self.conn.execute(
-                    self._others_only_sql(), (annotator_id, annotator_id))))
+                finished.update(
+                    _column(self.conn.execute(self._others_only_sql(), (annotator_id, annotator_id)))
+                )
             if finished:
                 ids = [i for i in ids if i not in finished]
         ids.sort()
@@ -794,27 +914,33 @@ class Store:
         annotator_id = self._view_annotator(annotator, view)
         cmp, order = (">", "ASC") if ascending else ("<", "DESC")
         if view in _STATUS_VIEWS:
-            sql = (f"SELECT article_id FROM article_status WHERE annotator_id = ? AND status = ?"
-                   f" AND article_id {cmp} ? ORDER BY article_id {order} LIMIT ?")
+            sql = (
+                f"SELECT article_id FROM article_status WHERE annotator_id = ? AND status = ?"
+                f" AND article_id {cmp} ? ORDER BY article_id {order} LIMIT ?"
+            )
             params: tuple[Any, ...] = (annotator_id, view, key, limit)
         elif view == "all":
             sql = f"SELECT id FROM articles WHERE id {cmp} ? ORDER BY id {order} LIMIT ?"
             params = (key, limit)
         elif not self._has_assignments(annotator_id):
             # todo: a primary-key probe per article passed, only as far as the page reaches
-            sql = (f"SELECT id FROM articles a WHERE id {cmp} ? AND NOT EXISTS ("
-                   f" SELECT 1 FROM article_status st WHERE st.article_id = a.id"
-                   f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))"
-                   f" ORDER BY id {order} LIMIT ?")
+            sql = (
+                f"SELECT id FROM articles a WHERE id {cmp} ? AND NOT EXISTS ("
+                f" SELECT 1 FROM article_status st WHERE st.article_id = a.id"
+                f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))"
+                f" ORDER BY id {order} LIMIT ?"
+            )
             params = (key, annotator_id, limit)
         else:  # todo with assignments: also theirs, or nobody's (two more index probes)
-            sql = (f"SELECT id FROM articles a WHERE id {cmp} ? AND NOT EXISTS ("
-                   f" SELECT 1 FROM article_status st WHERE st.article_id = a.id"
-                   f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))"
-                   " AND (EXISTS (SELECT 1 FROM assignments s"
-                   "  WHERE s.annotator_id = ? AND s.article_id = a.id)"
-                   "  OR NOT EXISTS (SELECT 1 FROM assignments s WHERE s.article_id = a.id))"
-                   f" ORDER BY id {order} LIMIT ?")
+            sql = (
+                f"SELECT id FROM articles a WHERE id {cmp} ? AND NOT EXISTS ("
+                f" SELECT 1 FROM article_status st WHERE st.article_id = a.id"
+                f" AND st.annotator_id = ? AND st.status IN ({_FINISHED}))"
+                " AND (EXISTS (SELECT 1 FROM assignments s"
+                "  WHERE s.annotator_id = ? AND s.article_id = a.id)"
+                "  OR NOT EXISTS (SELECT 1 FROM assignments s WHERE s.article_id = a.id))"
+                f" ORDER BY id {order} LIMIT ?"
+            )
             params = (key, annotator_id, annotator_id, limit)
         return list(_column(self.conn.execute(sql, params)))
 
@@ -832,8 +958,9 @@ class Store:
                 (annotator_id, annotator_id, *chunk),
             )
             for id_, title, source, published, status, spans in rows:
-                found[id_] = ListRow(id_, title, source, published,
-                                     Status(status) if status else Status.NEW, spans)
+                found[id_] = ListRow(
+                    id_, title, source, published, Status(status) if status else Status.NEW, spans
+                )
         return [found[i] for i in ids if i in found]
 
     def progress(self, annotator: str) -> tuple[int, int]:
@@ -846,8 +973,10 @@ class Store:
         if view == "all":
             return self.article_count()
         if view in _STATUS_VIEWS:
-            sql, params = ("SELECT count(*) FROM article_status WHERE annotator_id = ? AND status = ?",
-                           (annotator_id, view))
+            sql, params = (
+                "SELECT count(*) FROM article_status WHERE annotator_id = ? AND status = ?",
+                (annotator_id, view),
+            )
             return self.conn.execute(sql, params).fetchone()[0]
         finished = self.conn.execute(
             f"SELECT count(*) FROM article_status WHERE annotator_id = ? AND status IN ({_FINISHED})",
@@ -875,10 +1004,12 @@ class Store:
         """
         annotator_id = self._known_annotator_id(annotator)
         if annotator_id is not None and self._has_assignments(annotator_id):
-            own = (f"SELECT s.article_id FROM assignments s WHERE s.annotator_id = ?"
-                   " AND s.article_id > ? AND NOT EXISTS (SELECT 1 FROM article_status st"
-                   "  WHERE st.article_id = s.article_id AND st.annotator_id = s.annotator_id"
-                   f"  AND st.status IN ({_FINISHED})) ORDER BY s.article_id LIMIT 1")
+            own = (
+                f"SELECT s.article_id FROM assignments s WHERE s.annotator_id = ?"
+                " AND s.article_id > ? AND NOT EXISTS (SELECT 1 FROM article_status st"
+                "  WHERE st.article_id = s.article_id AND st.annotator_id = s.annotator_id"
+                f"  AND st.status IN ({_FINISHED})) ORDER BY s.article_id LIMIT 1"
+            )
             for key in (after_id, 0):
                 row = self.conn.execute(own, (annotator_id, key)).fetchone()
                 if row is not None:
@@ -901,7 +1032,10 @@ class Store:
     # and spans for a batch of keys at a time.
 
     def export_keys(
-        self, *, annotators: Sequence[str] = (), statuses: Sequence[str] | None = ("done",),
+        self,
+        *,
+        annotators: Sequence[str] = (),
+        statuses: Sequence[str] | None = ("done",),
         since: str | None = None,
     ) -> list[tuple[int, int, str, str, str]]:
         """(article id, annotator id, annotator, status, status time) of the work to export.
@@ -912,8 +1046,10 @@ class Store:
         changed at or after it: its status or any of its spans.
         """
         if statuses is None or Status.IN_PROGRESS.value in statuses:
-            pairs = ("SELECT article_id, annotator_id FROM article_status"
-                     " UNION SELECT article_id, annotator_id FROM spans")
+            pairs = (
+                "SELECT article_id, annotator_id FROM article_status"
+                " UNION SELECT article_id, annotator_id FROM spans"
+            )
         else:
             pairs = "SELECT article_id, annotator_id FROM article_status"
         sql = (
@@ -932,20 +1068,29 @@ class Store:
             sql += f" AND coalesce(st.status, '{Status.IN_PROGRESS.value}') IN ({', '.join('?' * len(statuses))})"
             params += statuses
         if since is not None:
-            sql += (" AND (st.updated_at >= ? OR EXISTS (SELECT 1 FROM spans s"
-                    "  WHERE s.article_id = p.article_id AND s.annotator_id = p.annotator_id"
-                    "  AND s.updated_at >= ?))")
+            sql += (
+                " AND (st.updated_at >= ? OR EXISTS (SELECT 1 FROM spans s"
+                "  WHERE s.article_id = p.article_id AND s.annotator_id = p.annotator_id"
+                "  AND s.updated_at >= ?))"
+            )
             params += (since, since)
         return self.conn.execute(sql + " ORDER BY p.article_id, an.name", params).fetchall()
 
     def attribute_names(self) -> list[str]:
         """Every attribute key any saved span has (the export gives every span them all)."""
-        return [row[0] for row in self.conn.execute(
-            "SELECT DISTINCT j.key FROM spans, json_each(spans.attributes) j"
-            " WHERE spans.attributes <> '{}' ORDER BY 1")]
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT DISTINCT j.key FROM spans, json_each(spans.attributes) j"
+                " WHERE spans.attributes <> '{}' ORDER BY 1"
+            )
+        ]
 
     def export_annotations(
-        self, keys: Sequence[tuple[int, int, str, str, str]], *, labels: Sequence[str] = (),
+        self,
+        keys: Sequence[tuple[int, int, str, str, str]],
+        *,
+        labels: Sequence[str] = (),
     ) -> list[Annotation]:
         """The :class:`Annotation` for each key from :meth:`export_keys`, in the same order.
 
@@ -957,8 +1102,8 @@ class Store:
         spans: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
         for chunk, marks in _chunks(ids):
             for row in self.conn.execute(
-                "SELECT id, title, source, url, published, clean_text FROM articles"
-                f" WHERE id IN ({marks})", chunk,
+                f"SELECT id, title, source, url, published, clean_text FROM articles WHERE id IN ({marks})",
+                chunk,
             ):
                 articles[row[0]] = row
             for row in self.conn.execute(
@@ -973,18 +1118,33 @@ class Store:
             _, title, source, url, published, text = articles[article_id]
             rows = spans.get((article_id, annotator_id), ())
             updated = max(status_time, max((r[7] for r in rows), default=""))
-            out.append(Annotation(
-                article_id, text, annotator, Status(status), updated,
-                [SpanData(r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] != "{}" else {})
-                 for r in rows if not wanted or r[4] in wanted],
-                title, source, url, published,
-            ))
+            out.append(
+                Annotation(
+                    article_id,
+                    text,
+                    annotator,
+                    Status(status),
+                    updated,
+                    [
+                        SpanData(r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] != "{}" else {})
+                        for r in rows
+                        if not wanted or r[4] in wanted
+                    ],
+                    title,
+                    source,
+                    url,
+                    published,
+                )
+            )
         return out
 
     def reviewed_export_keys(
-        self, *, annotators: Sequence[str] = (),
+        self,
+        *,
+        annotators: Sequence[str] = (),
         statuses: Sequence[str] | None = (Status.DONE.value, Status.REVIEWED.value),
-        labels: Sequence[str] = (), since: str | None = None,
+        labels: Sequence[str] = (),
+        since: str | None = None,
     ) -> tuple[list[tuple[int, int, str, str, str]], int, int]:
         """At most one annotation per article (``newsmark export --reviewed``).
 
@@ -1041,12 +1201,12 @@ class Store:
             spans: dict[tuple[int, int], list[tuple[int, int, str, AttributeKey]]] = {}
             for article_id, annotator_id, start, end, label, attrs in self.conn.execute(
                 'SELECT article_id, annotator_id, start, "end", label, attributes FROM spans'
-                f" WHERE article_id IN ({marks})", chunk,
+                f" WHERE article_id IN ({marks})",
+                chunk,
             ):
                 if not wanted or label in wanted:
                     attributes = attribute_key(json.loads(attrs)) if attrs != "{}" else ()
-                    spans.setdefault((article_id, annotator_id), []).append(
-                        (start, end, label, attributes))
+                    spans.setdefault((article_id, annotator_id), []).append((start, end, label, attributes))
             for article_id in chunk:
                 tier = compare.pop(article_id)
                 versions = {(k[3], tuple(sorted(spans.get((article_id, k[1]), ())))) for k in tier}
@@ -1062,22 +1222,29 @@ class Store:
         unfinished = {k[0] for k in left_out} - disagree
         return [k for k in chosen.values() if k], len(disagree), len(unfinished)
 
-    def _changed_since(self, keys: Sequence[tuple[int, int, str, str, str]], since: str
-                       ) -> set[tuple[int, int]]:
+    def _changed_since(
+        self, keys: Sequence[tuple[int, int, str, str, str]], since: str
+    ) -> set[tuple[int, int]]:
         """The (article id, annotator id) of the keys whose status or any span changed since."""
         changed = {(k[0], k[1]) for k in keys if k[4] >= since}
         ids = sorted({k[0] for k in keys if (k[0], k[1]) not in changed})
         for chunk, marks in _chunks(ids):
-            changed.update(self.conn.execute(
-                "SELECT DISTINCT article_id, annotator_id FROM spans"
-                f" WHERE article_id IN ({marks}) AND updated_at >= ?", [*chunk, since]))
+            changed.update(
+                self.conn.execute(
+                    "SELECT DISTINCT article_id, annotator_id FROM spans"
+                    f" WHERE article_id IN ({marks}) AND updated_at >= ?",
+                    [*chunk, since],
+                )
+            )
         return changed
 
     def finished_work(self, annotators: Sequence[str] = ()) -> dict[int, dict[str, list[SpanData]]]:
         """article id -> annotator -> spans, for articles two or more of ``annotators``
         (default: anyone) marked done; the spans sorted by start, then end."""
-        sql = ("SELECT st.article_id, an.name FROM article_status st"
-               " JOIN annotators an ON an.id = st.annotator_id WHERE st.status = 'done'")
+        sql = (
+            "SELECT st.article_id, an.name FROM article_status st"
+            " JOIN annotators an ON an.id = st.annotator_id WHERE st.status = 'done'"
+        )
         params: list[Any] = []
         if annotators:
             sql += f" AND an.name IN ({', '.join('?' * len(annotators))})"
@@ -1091,7 +1258,8 @@ class Store:
                 'SELECT s.article_id, an.name, s.start, s."end", s.label, s.text, s.attributes'
                 " FROM spans s JOIN annotators an ON an.id = s.annotator_id"
                 f" WHERE s.article_id IN ({marks})"
-                ' ORDER BY s.article_id, s.start, s."end", s.id', chunk,
+                ' ORDER BY s.article_id, s.start, s."end", s.id',
+                chunk,
             ):
                 spans = work[article_id].get(name)
                 if spans is not None:
@@ -1101,7 +1269,8 @@ class Store:
     def article_title_text(self, article_id: int) -> tuple[str | None, str]:
         """(title, cleaned text) of an article, without the raw page."""
         row = self.conn.execute(
-            "SELECT title, clean_text FROM articles WHERE id = ?", (article_id,)).fetchone()
+            "SELECT title, clean_text FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         if row is None:
             raise KeyError(f"no article {article_id}")
         return row[0], row[1]
@@ -1120,9 +1289,13 @@ class Store:
         annotator_id = self.annotator_id(ann.annotator)
         with self.transaction():
             article_id = self._article_with_text(ann)
-            have = {(s, e, label) for s, e, label in self.conn.execute(
-                'SELECT start, "end", label FROM spans WHERE article_id = ? AND annotator_id = ?',
-                (article_id, annotator_id))}
+            have = {
+                (s, e, label)
+                for s, e, label in self.conn.execute(
+                    'SELECT start, "end", label FROM spans WHERE article_id = ? AND annotator_id = ?',
+                    (article_id, annotator_id),
+                )
+            }
             added = 0
             for span in ann.spans:
                 if (span.start, span.end, span.label) in have:
@@ -1130,9 +1303,17 @@ class Store:
                 have.add((span.start, span.end, span.label))
                 self.conn.execute(
                     _SPAN_INSERT,
-                    (article_id, annotator_id, span.start, span.end, span.label, span.text,
-                     json.dumps(dict(span.attributes), ensure_ascii=False),
-                     ann.updated_at, ann.updated_at),
+                    (
+                        article_id,
+                        annotator_id,
+                        span.start,
+                        span.end,
+                        span.label,
+                        span.text,
+                        json.dumps(dict(span.attributes), ensure_ascii=False),
+                        ann.updated_at,
+                        ann.updated_at,
+                    ),
                 )
                 added += 1
             self.conn.execute(
@@ -1157,14 +1338,28 @@ class Store:
         found = self._text_index().get(_text_key(ann.text))
         if found is not None:
             return found
-        free = ann.article_id is not None and ann.article_id > 0 and self.conn.execute(
-            "SELECT 1 FROM articles WHERE id = ?", (ann.article_id,)).fetchone() is None
+        free = (
+            ann.article_id is not None
+            and ann.article_id > 0
+            and self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (ann.article_id,)).fetchone() is None
+        )
         cur = self.conn.execute(
             "INSERT INTO articles (id, title, source, published, url, content_hash, raw_format,"
             " origin, cleaner_version, imported_at, clean_text, raw_text)"
             " VALUES (?, ?, ?, ?, ?, ?, 'text', ?, ?, ?, ?, ?)",
-            (ann.article_id if free else None, ann.title, ann.source, ann.published, ann.url,
-             digest, "import of annotations", VERBATIM, now(), ann.text, ann.text),
+            (
+                ann.article_id if free else None,
+                ann.title,
+                ann.source,
+                ann.published,
+                ann.url,
+                digest,
+                "import of annotations",
+                VERBATIM,
+                now(),
+                ann.text,
+                ann.text,
+            ),
         )
         return int(cur.lastrowid)
 
@@ -1175,8 +1370,9 @@ class Store:
         copy of the corpus): one pass over all the text, only when needed.
         """
         if self._texts is None:
-            self._texts = {_text_key(text): id_ for id_, text in
-                           self.conn.execute("SELECT id, clean_text FROM articles")}
+            self._texts = {
+                _text_key(text): id_ for id_, text in self.conn.execute("SELECT id, clean_text FROM articles")
+            }
         return self._texts
 
     # -- assignments ------------------------------------------------------------
@@ -1228,12 +1424,16 @@ class Store:
         imports, or articles whose assignments were cleared).
         """
         ids = [i for i in map(self._known_annotator_id, annotators) if i is not None]
-        sql = ("SELECT id FROM articles a WHERE NOT EXISTS ("
-               " SELECT 1 FROM assignments s WHERE s.article_id = a.id)")
+        sql = (
+            "SELECT id FROM articles a WHERE NOT EXISTS ("
+            " SELECT 1 FROM assignments s WHERE s.article_id = a.id)"
+        )
         if ids:
-            sql += (" AND NOT EXISTS (SELECT 1 FROM article_status st WHERE st.article_id = a.id"
-                    f" AND st.annotator_id IN ({', '.join('?' * len(ids))})"
-                    f" AND st.status IN ({_FINISHED}))")
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM article_status st WHERE st.article_id = a.id"
+                f" AND st.annotator_id IN ({', '.join('?' * len(ids))})"
+                f" AND st.status IN ({_FINISHED}))"
+            )
         return list(_column(self.conn.execute(sql + " ORDER BY id", ids)))
 
     def assignment_counts(self) -> dict[str, tuple[int, int]]:
@@ -1255,9 +1455,12 @@ class Store:
 
     def _has_assignments(self, annotator_id: int) -> bool:
         """One probe of the assignments primary key; -1 (an unknown annotator) has none."""
-        return self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM assignments WHERE annotator_id = ?)", (annotator_id,)
-        ).fetchone()[0] == 1
+        return (
+            self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM assignments WHERE annotator_id = ?)", (annotator_id,)
+            ).fetchone()[0]
+            == 1
+        )
 
     @staticmethod
     def _others_only_sql() -> str:
@@ -1266,9 +1469,11 @@ class Store:
         Two parameters, both the annotator's id. These are the articles that
         leave their "todo" view: given to others, and not theirs to do.
         """
-        return ("SELECT DISTINCT o.article_id FROM assignments o WHERE o.annotator_id != ?"
-                " AND NOT EXISTS (SELECT 1 FROM assignments s"
-                "  WHERE s.annotator_id = ? AND s.article_id = o.article_id)")
+        return (
+            "SELECT DISTINCT o.article_id FROM assignments o WHERE o.annotator_id != ?"
+            " AND NOT EXISTS (SELECT 1 FROM assignments s"
+            "  WHERE s.annotator_id = ? AND s.article_id = o.article_id)"
+        )
 
     # -- stats ------------------------------------------------------------------
 
@@ -1319,7 +1524,7 @@ class Store:
 
 def verbatim_hash(text: str) -> str:
     """The content hash of an article stored verbatim (its cleaned text is its content)."""
-    return hashlib.sha256(f"{VERBATIM}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{VERBATIM}\n{text}".encode()).hexdigest()
 
 
 def _text_key(text: str) -> bytes:
@@ -1329,4 +1534,3 @@ def _text_key(text: str) -> bytes:
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     """Open the database named by ``--db``/``$NEWSMARK_DB``/default."""
     return Store(resolve_db_path(db))
-
