@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any, TypeVar
 
 from annotations.export.overlap import longest_non_overlapping
 from annotations.labels import LabelSchema, default_schema
@@ -42,6 +43,8 @@ OUTSIDE = "O"
 
 # (A's value, B's value) of one attribute on one matched span; None: unset.
 ValuePair = tuple[str | None, str | None]
+# a category of Cohen's kappa: a token's label, an attribute's value
+_Category = TypeVar("_Category", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,14 +230,14 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
     return pair_kappa(Counter(zip(a, b)))
 
 
-def pair_kappa(pairs: Mapping[tuple[Hashable, Hashable], int]) -> float | None:
+def pair_kappa(pairs: Mapping[tuple[_Category, _Category], int]) -> float | None:
     """Cohen's kappa from how often each (A's category, B's category) pair occurs."""
     n = sum(pairs.values())
     if n == 0:
         return None
     observed = sum(c for (x, y), c in pairs.items() if x == y) / n
-    ca: Counter[Hashable] = Counter()
-    cb: Counter[Hashable] = Counter()
+    ca: Counter[_Category] = Counter()
+    cb: Counter[_Category] = Counter()
     for (x, y), c in pairs.items():
         ca[x] += c
         cb[y] += c
@@ -328,8 +331,8 @@ def agreement(
     for pair, result in pairs.items():
         result.kappa = cohen_kappa(tokens_a[pair], tokens_b[pair])
         result.attributes = attribute_figures(attrs[pair], schema)
-        for name, counts in attrs[pair].items():
-            pooled.setdefault(name, AttributeCounts()).add(counts)
+        for name, label_counts in attrs[pair].items():
+            pooled.setdefault(name, AttributeCounts()).add(label_counts)
     per_article.sort(key=lambda r: (r.exact_f1, r.overlap_f1, r.article_id))
     return Agreement(
         names,
@@ -343,10 +346,10 @@ def agreement(
     )
 
 
-def as_dict(result: Agreement) -> dict:
+def as_dict(result: Agreement) -> dict[str, Any]:
     """The figures as plain JSON values."""
 
-    def counts(c: Counts) -> dict:
+    def counts(c: Counts) -> dict[str, int | float]:
         return {
             "spans_a": c.spans_a,
             "spans_b": c.spans_b,
@@ -355,7 +358,7 @@ def as_dict(result: Agreement) -> dict:
             "overlap_f1": c.overlap_f1,
         }
 
-    def attributes(figures: AttributeFigures) -> dict:
+    def attributes(figures: AttributeFigures) -> dict[str, dict[str, dict[str, int | float | None]]]:
         return {
             label: {
                 name: {"matched": f.matched, "agree": f.agree, "rate": f.rate, "kappa": f.kappa}

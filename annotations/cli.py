@@ -1,5 +1,7 @@
-"""The ``newsmark`` command: annotate (the default), import, export, agree, clean, stats, reclean, list,
-assign.
+"""The ``newsmark`` command group: import, export, agree, clean, stats, reclean, list, assign.
+
+``annotate`` (the default) and ``review`` start the Textual app, so they live in
+``tui/cli.py``, which adds them to this group; this module never imports Textual.
 
 Output that comes from articles (titles, paths, reasons quoting input) is always
 passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
@@ -69,8 +71,10 @@ def main(ctx: click.Context) -> None:
     the articles instead.
     """
     if ctx.invoked_subcommand is None:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            ctx.invoke(annotate_command)
+        # The annotator is added by tui/cli.py (the command that starts the app lives with the app).
+        annotate = main.get_command(ctx, "annotate")
+        if annotate is not None and sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(annotate)
         else:
             ctx.invoke(list_articles, db=None, limit=50, search=None)
 
@@ -82,63 +86,6 @@ def _import_sample_if_empty(store: Store, db: str | None) -> None:
 
         report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
         click.echo(f"imported the sample corpus: {report.added} articles", err=True)
-
-
-def _schema_and_keymap(labels: str | None, keymap: str | None):
-    """The label schema and the user's keymap for the app; a bad file is a clean error."""
-    from annotations.labels import SchemaError, load_schema
-    from tui.keymap import KeymapError, known_ids, load_keymap
-
-    try:
-        schema = load_schema(labels)
-        return schema, load_keymap(keymap, known_ids(schema))
-    except (SchemaError, KeymapError) as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@main.command("annotate")
-@db_option
-@click.option(
-    "--annotator",
-    default=None,
-    help="Your name: your spans and statuses are your own (default: $NEWSMARK_ANNOTATOR, "
-    "else your login name).",
-)
-@click.option(
-    "--labels",
-    "labels",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Label schema (TOML): names, keys, colours, attributes. Default: ACTOR, CASUALTY, LOCATION.",
-)
-@click.option(
-    "--keymap",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Keymap (TOML [keys] table of action id = keys). Default: $NEWSMARK_KEYMAP, else "
-    "~/.config/newsmark/keymap.toml if it exists.",
-)
-@click.option(
-    "--theme",
-    default=None,
-    help="dark or light (default: $NEWSMARK_THEME, else dark), or any Textual theme name.",
-)
-def annotate_command(
-    db: str | None = None,
-    annotator: str | None = None,
-    labels: str | None = None,
-    keymap: str | None = None,
-    theme: str | None = None,
-) -> None:
-    """Open the annotator: article list, article text, keyboard tagging (? for keys)."""
-    # The app lives in tui/; the core library itself never imports Textual.
-    from tui.app import NewsmarkApp, annotator_name
-
-    schema, user_keymap = _schema_and_keymap(labels, keymap)
-    with _open(db) as store:
-        _import_sample_if_empty(store, db)
-        path = store.path
-    NewsmarkApp(path, annotator_name(annotator), schema, user_keymap, theme).run()
 
 
 @main.command("import")
@@ -231,18 +178,41 @@ def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+class _FormatChoice(click.Choice[str]):
+    """``--format``'s choices: the registered export formats (:mod:`annotations.export.formats`),
+    looked up when the export command runs, so that starting ``newsmark`` imports no format."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from annotations.export.formats import names
+
+        return names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click sets the choices in ``__init__``; they are the registry's."""
+
+
+class _FormatOption(click.Option):
+    """``--format``, its help made from the registry when it is shown."""
+
+    @property
+    def help(self) -> str:
+        from annotations.export.formats import help_text
+
+        return help_text()
+
+    @help.setter
+    def help(self, value: object) -> None:
+        """click sets the help in ``__init__``; it is the registry's."""
+
+
 @main.command("export")
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl", "doccano", "labelstudio", "brat", "conll", "spacy"]),
-    default="jsonl",
-    show_default=True,
-    help="jsonl: Prodigy-style tasks (tokens, spans, attributes); doccano; labelstudio "
-    "(a JSON task list, and NAME.label_config.xml beside it); brat (a folder); "
-    "conll (BIO); spacy (.spacy DocBins: a file, or a folder of shards).",
-)
+@click.option("--format", "fmt", cls=_FormatOption, type=_FormatChoice(), default="jsonl", show_default=True)
 @click.option(
     "-o",
     "--output",
@@ -329,7 +299,7 @@ def export_command(
     non-overlapping ones and say how many they dropped. Files appear only
     when complete (written under a temporary name, then renamed).
     """
-    from annotations.export import STATUS_CHOICES, ExportError, Filters, export, parse_since
+    from annotations.export import STATUS_CHOICES, ExportError, Filters, export, formats, parse_since
     from annotations.labels import SchemaError, load_schema
 
     try:
@@ -353,9 +323,9 @@ def export_command(
         since_stamp,
         reviewed,
     )
-    if fmt in ("spacy", "brat") and output == "-" and (fmt == "brat" or sys.stdout.isatty()):
-        where = "DIR" if fmt == "brat" else "FILE.spacy or DIR"
-        raise click.UsageError(f"--format {fmt} needs -o {where}")
+    entry = formats.get(fmt)
+    if output == "-" and (entry.writes == "folder" or (entry.binary and sys.stdout.isatty())):
+        raise click.UsageError(f"--format {fmt} needs -o {entry.target}")
     with _open(db) as store:
         try:
             report = export(
@@ -548,71 +518,6 @@ def agree_command(
             score(r.kappa),
         )
     out.print(table)
-
-
-@main.command("review")
-@db_option
-@click.option(
-    "--annotators",
-    "annotators",
-    multiple=True,
-    help="Review these annotators' work (A,B,C or repeat). Default: everyone but the reviewer.",
-)
-@click.option(
-    "--reviewer",
-    default=None,
-    help="Your name: the review is saved as your annotation, status reviewed (default: "
-    "$NEWSMARK_ANNOTATOR, else your login name).",
-)
-@click.option(
-    "--labels",
-    "labels",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Label schema (TOML), as for annotate.",
-)
-@click.option(
-    "--keymap", type=click.Path(dir_okay=False), default=None, help="Keymap (TOML), as for annotate."
-)
-@click.option("--theme", default=None, help="dark or light, as for annotate.")
-def review_command(
-    db: str | None,
-    annotators: tuple[str, ...],
-    reviewer: str | None,
-    labels: str | None,
-    keymap: str | None,
-    theme: str | None,
-) -> None:
-    """Settle disagreements over articles two or more annotators marked done.
-
-    Spans all of them made (with the same attributes) are accepted already;
-    the others are drawn underlined in their label's colour. > and < walk the disagreements, a takes
-    the version of the annotator whose span is under the cursor, r takes none,
-    and tagging, x and e work as when annotating. d marks the article reviewed.
-    Export the outcome with `newsmark export --reviewed`.
-    """
-    from tui.app import NewsmarkApp, annotator_name
-
-    names = _split_list(annotators)
-    who = annotator_name(reviewer)
-    if who in names:
-        raise click.BadParameter(
-            f"{who} is one of the annotators under review; a reviewer reviews others' work (give --reviewer)",
-            param_hint="--reviewer",
-        )
-    schema, user_keymap = _schema_and_keymap(labels, keymap)
-    with _open(db) as store:
-        queue = store.review_ids(who, names, "all", 0, 1)
-        path = store.path
-    if not queue:
-        _err().print(
-            Text(
-                "nothing to review: no article is marked done by two or more of "
-                f"{', '.join(names) or 'the annotators'}"
-            )
-        )
-        return
-    NewsmarkApp(path, who, schema, user_keymap, theme, review=names).run()
 
 
 @main.command("clean")

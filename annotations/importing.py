@@ -126,11 +126,7 @@ class Pipeline:
 
     def _known(self, doc: Document) -> bool:
         assert self.store is not None
-        row = self.store.conn.execute(
-            "SELECT 1 FROM articles WHERE content_hash = ? AND cleaner_version = ?",
-            (content_hash(doc.format, doc.content), CLEANER_VERSION),
-        ).fetchone()
-        return row is not None
+        return self.store.is_stored(content_hash(doc.format, doc.content), CLEANER_VERSION)
 
     def boilerplate_for(self, group: str) -> frozenset[str]:
         if group not in self._boilerplate and self.store is not None:
@@ -220,8 +216,8 @@ def import_annotation_file(
     offsets: str | None = None,
 ) -> None:
     """Import an export (JSONL tasks, doccano, Label Studio) in one transaction; bad lines
-    are reported. ``offsets``: how doccano offsets count (see :mod:`annotations.export.read`)."""
-    from annotations.export.read import read_annotations
+    are reported. ``offsets``: how doccano offsets count (see :mod:`annotations.export.doccano`)."""
+    from annotations.corpus.annotation_files import read_annotations
 
     problems: list[Problem] = []
     counts = [0, 0, 0]
@@ -251,7 +247,7 @@ def _label_studio_files(
     """The ``.json`` files (no article format) that are Label Studio task lists, taken
     out of the files passed over; one named on the command line that is not one is
     a problem that says what a ``.json`` can be."""
-    from annotations.export.read import annotation_kind
+    from annotations.corpus.annotation_files import annotation_kind
 
     def task_list(location: str) -> bool:
         return location.lower().endswith(".json") and annotation_kind(location) == "labelstudio"
@@ -293,11 +289,11 @@ def import_paths(
     """Import every article under ``paths`` into ``store``.
 
     JSONL files that hold exported annotations (see
-    :mod:`annotations.export.read`) are imported with their spans, as
+    :mod:`annotations.corpus.annotation_files`) are imported with their spans, as
     ``annotator`` if given. A ``.json`` file is imported only as a Label Studio task
     list. ``progress(done, total)`` is called after each input file.
     """
-    from annotations.export.read import annotation_kind
+    from annotations.corpus.annotation_files import annotation_kind
 
     inputs, problems, ignored = split_inputs(paths)
     kinds = {item.location: annotation_kind(item.location) for item in inputs if item.kind == "jsonl"}

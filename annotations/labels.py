@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.color import Color, ColorParseError
 
@@ -119,7 +119,7 @@ class Attribute:
                 f'attribute {self.name!r}: values are only for type = "choice", not {self.type!r}'
             )
 
-    def coerce(self, raw: object) -> Any:
+    def coerce(self, raw: object) -> str | int | float | None:
         """The typed value of what the annotator typed; ``None`` when left empty."""
         text = "" if raw is None else str(raw).strip()
         if not text:
@@ -298,7 +298,10 @@ class _Problem(ValueError):
         self.attribute = attribute
 
 
-def _field(field: str | None, rule: Callable[[Any], Any], value: Any, attribute: str | None = None) -> Any:
+_T = TypeVar("_T")
+
+
+def _field(field: str | None, rule: Callable[[Any], _T], value: Any, attribute: str | None = None) -> _T:
     """``rule(value)``, its ValueError tagged with the field it came from."""
     try:
         return rule(value)

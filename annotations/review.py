@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from annotations.model import AttributeKey, Span, SpanData, attribute_key
-from annotations.storage import Store
+from annotations.storage import Extent, Store
 
 Key = tuple[int, int, str, AttributeKey]
 
@@ -169,5 +169,6 @@ def settle_by_hand(
             store.decide(article_id, reviewer, region.start, region.end, EDITED)
 
 
-def open_regions(comparison: Comparison, decisions: Mapping[tuple[int, int], str]) -> list[Region]:
+def open_regions(comparison: Comparison, decisions: Mapping[Extent, str]) -> list[Region]:
+    """The regions no decision settles yet, in text order."""
     return [r for r in comparison.regions if (r.start, r.end) not in decisions]

@@ -27,10 +27,17 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from annotations.export.tokens import DocTokens
+
+class Tokens(Protocol):
+    """What the splitter reads of the export's ``DocTokens``, named here so this core module
+    does not import the export package that calls it."""
+
+    words: list[str]
+    starts: list[int]
+    spaces: list[str]
+
 
 TERMINALS = frozenset(".!?…")
 CLOSING = frozenset({'"', "”", "’", "'", ")", "]", "»", "›"})
@@ -73,7 +80,7 @@ ABBREVIATIONS = frozenset(
 )
 
 
-def sentence_starts(text: str, tokens: DocTokens, protected: Sequence[tuple[int, int]] = ()) -> list[int]:
+def sentence_starts(text: str, tokens: Tokens, protected: Sequence[tuple[int, int]] = ()) -> list[int]:
     """Indices of the tokens that begin a sentence, ascending; ``[]`` for no tokens.
 
     The first is always ``0``; every other is a non-whitespace token.
@@ -113,7 +120,7 @@ def _next_word(words: list[str], j: int) -> int:
     return j
 
 
-def _after_terminal(tokens: DocTokens, i: int) -> int | None:
+def _after_terminal(tokens: Tokens, i: int) -> int | None:
     """Where the next sentence starts if the terminal punctuation at ``i`` ends one."""
     words, spaces = tokens.words, tokens.spaces
     if i > 0 and not spaces[i - 1] and words[i] == "." and _abbreviation(words[i - 1]):

@@ -35,6 +35,7 @@ from functools import lru_cache
 Span = tuple[int, int]
 
 
+@lru_cache(maxsize=1)
 def _mark_ranges() -> str:
     """A character-class body of every combining mark (Mn, Mc, Me).
 
@@ -60,36 +61,52 @@ def _class_body(codepoints: Iterable[int]) -> str:
     )
 
 
-_MARKS = _mark_ranges()
 # Unsegmented CJK: ideographs, kana, iteration marks (only the \w ones count).
 _CJK = (
     "\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3040-\u30ff\u31f0-\u31ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
 )
-# What a punctuation token carries along: marks, skin tones, emoji tag characters.
-_EXT = f"[{_MARKS}\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
-_WCHAR = f"[^\\W{_CJK}]"  # a word character outside CJK
-_LETTER = f"[^\\W\\d_{_CJK}]"
-_M = f"[{_MARKS}]"
-_ABBR = f"(?:{_LETTER}{_M}*\\.){{2,}}"  # "U.S.", "e.g.": two or more letter-dot pairs
-_CHUNK = f"{_WCHAR}++(?:{_M}++{_WCHAR}*+)*+"  # possessive: one way to match, no backtracking
-_PIECE = f"(?:{_ABBR}|{_CHUNK})"
 # Apostrophes, hyphens (ASCII, U+2010, U+2011, soft), ZWNJ/ZWJ; . , and Arabic
 # separators only between digits.
 _JOIN_ANY = "(?:['\u2019\\-\u2010\u2011\u00ad\u200c\u200d]|(?<=\\d)[.,\u066b\u066c](?=\\d))"
-# "'s" that ends its word (nothing it could join on to follows) is a clitic.
-_CLITIC = f"['\u2019][sS](?!{_WCHAR}|{_M}|{_JOIN_ANY}{_PIECE})"
-_JOIN = f"(?:(?!{_CLITIC}){_JOIN_ANY})"
-_WORD = f"(?:{_PIECE}(?:{_JOIN}{_PIECE})*|(?=\\w)[{_CJK}]{_M}*)"
-_PUNCT = f"(?:[\U0001f1e6-\U0001f1ff]{{2}}|\\S{_EXT}*(?:\u200d[^\\s\\w]{_EXT}*)*)"
 
-_TOKEN_RE = re.compile(f"(?P<word>{_WORD})|{_CLITIC}|{_PUNCT}")
-_WORD_RE = re.compile(_WORD)
+
+@lru_cache(maxsize=1)
+def _full_patterns() -> tuple[str, str]:
+    """(token pattern, word pattern) of the full rules.
+
+    Built on first use, with the marks table (about 45 ms with compiling them):
+    the app's start-up does not tokenize."""
+    marks = _mark_ranges()
+    # What a punctuation token carries along: marks, skin tones, emoji tag characters.
+    ext = f"[{marks}\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
+    wchar = f"[^\\W{_CJK}]"  # a word character outside CJK
+    letter = f"[^\\W\\d_{_CJK}]"
+    m = f"[{marks}]"
+    abbr = f"(?:{letter}{m}*\\.){{2,}}"  # "U.S.", "e.g.": two or more letter-dot pairs
+    chunk = f"{wchar}++(?:{m}++{wchar}*+)*+"  # possessive: one way to match, no backtracking
+    piece = f"(?:{abbr}|{chunk})"
+    # "'s" that ends its word (nothing it could join on to follows) is a clitic.
+    clitic = f"['\u2019][sS](?!{wchar}|{m}|{_JOIN_ANY}{piece})"
+    join = f"(?:(?!{clitic}){_JOIN_ANY})"
+    word = f"(?:{piece}(?:{join}{piece})*|(?=\\w)[{_CJK}]{m}*)"
+    punct = f"(?:[\U0001f1e6-\U0001f1ff]{{2}}|\\S{ext}*(?:\u200d[^\\s\\w]{ext}*)*)"
+    return f"(?P<word>{word})|{clitic}|{punct}", word
+
+
+@lru_cache(maxsize=1)
+def _token_re() -> re.Pattern[str]:
+    return re.compile(_full_patterns()[0])
+
+
+@lru_cache(maxsize=1)
+def _word_re() -> re.Pattern[str]:
+    return re.compile(_full_patterns()[1])
 
 
 def tokenize(text: str) -> list[Span]:
     """All tokens of ``text`` as ``(start, end)``, words and punctuation alike."""
-    return [m.span() for m in _TOKEN_RE.finditer(text)]
+    return [m.span() for m in _token_re().finditer(text)]
 
 
 def is_word(text: str, start: int, end: int) -> bool:
@@ -98,7 +115,7 @@ def is_word(text: str, start: int, end: int) -> bool:
     Meant for tokens from :func:`tokenize`: the exporter keeps punctuation
     tokens but tags only words.
     """
-    return start < end and _WORD_RE.fullmatch(text, start, end) is not None
+    return start < end and _word_re().fullmatch(text, start, end) is not None
 
 
 # A span text ending in a possessive clitic: "Syria's", "U.N.'s", "soldiers'".
@@ -127,7 +144,7 @@ class TokenIndex:
         self.text = text
         self.tokens: list[Span] = []
         self.words: list[Span] = []
-        for m in _TOKEN_RE.finditer(text):
+        for m in _token_re().finditer(text):
             self.tokens.append(m.span())
             if m.lastgroup == "word":
                 self.words.append(m.span())
@@ -234,7 +251,9 @@ def _hard_re() -> re.Pattern[str]:
     """A text holding any of these characters takes the full rules.
 
     Built on first use (about 25 ms): only the exporter needs it, not the app's start-up."""
-    return re.compile(f"[{_bmp_ranges(re.compile(f'[{_MARKS}{_CJK}]'))}\u200c\u200d\U00010000-\U0010ffff]")
+    return re.compile(
+        f"[{_bmp_ranges(re.compile(f'[{_mark_ranges()}{_CJK}]'))}\u200c\u200d\U00010000-\U0010ffff]"
+    )
 
 
 # Whitespace that is a token of its own (spaCy's layout): a run at the start of

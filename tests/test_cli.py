@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE_CORPUS
 
-from annotations.cli import main
+from tui.cli import main
 
 PARAGRAPH = (
     "Rebel fighters attacked an army checkpoint outside Harzen on Sunday, killing four soldiers "
@@ -124,7 +124,7 @@ def test_no_arguments_imports_the_sample_corpus_into_an_empty_default_db(tmp_pat
         "COLUMNS": "120",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "annotations"],
+        [sys.executable, "-m", "tui"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

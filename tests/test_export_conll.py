@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations.cli import main
-from annotations.export import Filters, annotations, export
+from annotations.export import Filters, chosen_annotations, export
 from annotations.export.conll import DOCSTART_LINE, document, entities, read_conll
 from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
@@ -238,7 +238,7 @@ def test_sample_corpus_round_trip(store: Store, tmp_path: Path) -> None:
     total = _annotate_corpus(store)
     report, data = _export(store, tmp_path / "corpus.conll")
     _check_lines(data)
-    anns = list(annotations(store, Filters()))
+    anns = list(chosen_annotations(store, Filters()))
     docs = _read(data)
     assert report.annotations == len(anns) == len(docs) > 20
     assert report.spans + report.dropped == total and report.dropped > 0
@@ -264,7 +264,7 @@ def test_spacy_reads_the_export(store: Store, tmp_path: Path) -> None:
     assert spacy
     _annotate_corpus(store)
     _, data = _export(store, tmp_path / "corpus.conll")
-    anns = list(annotations(store, Filters()))
+    anns = list(chosen_annotations(store, Filters()))
     docs = list(conll_ner_to_docs(data, no_print=True))
     assert len(docs) == len(anns)
     for ann, doc in zip(anns, docs):
@@ -281,7 +281,7 @@ def test_spacy_convert_reads_both_forms(store: Store, tmp_path: Path) -> None:
     from spacy.vocab import Vocab
 
     _annotate_corpus(store)
-    anns = list(annotations(store, Filters()))
+    anns = list(chosen_annotations(store, Filters()))
     expected = [_expected_entities(ann) for ann in anns]
     for columns in (4, 2):
         conll = tmp_path / f"corpus{columns}.conll"
@@ -317,7 +317,7 @@ def test_seqeval_reads_the_exported_spans(store: Store, tmp_path: Path) -> None:
     from seqeval.scheme import IOB2
 
     _annotate_corpus(store)
-    anns = list(annotations(store, Filters()))
+    anns = list(chosen_annotations(store, Filters()))
     expected = [e for ann in anns for e in _expected_entities(ann)]
     _, four = _export(store, tmp_path / "four.conll")
     _, two = _export(store, tmp_path / "two.conll", columns=2)

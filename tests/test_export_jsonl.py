@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import annotations.export as export_pkg
 from annotations.cli import main
+from annotations.corpus.annotation_files import annotation_kind
 from annotations.export import Filters, export, jsonl
-from annotations.export.read import annotation_kind
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store

@@ -21,8 +21,8 @@ import pyarrow.json as paj
 import pytest
 
 import annotations.export as export_pkg
+from annotations.corpus.annotation_files import read_annotations
 from annotations.export import Filters, export, jsonl
-from annotations.export.read import read_annotations
 from annotations.export.tokens import doc_tokens
 from annotations.labels import load_schema
 from annotations.model import Annotation, SpanData, Status
@@ -257,7 +257,7 @@ def test_unfinished_work_is_never_an_accept_and_comes_back_in_progress(store, tm
     [task] = [json.loads(line) for line in everything.read_text("utf-8").splitlines()]
     assert task["answer"] == "ignore" and task["meta"]["status"] == "in_progress"
     # read back: in progress again, not skipped and not done
-    [back] = list(read_annotations(everything, "tasks"))
+    [back] = list(read_annotations(everything, "jsonl"))
     assert back.status is Status.IN_PROGRESS and back.annotator == "alice"
     # the formats without an answer take accepted work only: a skipped page is no negative
     conll = tmp_path / "out.conll"
@@ -274,7 +274,7 @@ def test_an_old_export_without_meta_status_still_reads(tmp_path):
         + "\n",
         "utf-8",
     )
-    statuses = [a.status for a in read_annotations(old, "tasks")]
+    statuses = [a.status for a in read_annotations(old, "jsonl")]
     assert statuses == [Status.IN_PROGRESS, Status.SKIPPED]
 
 

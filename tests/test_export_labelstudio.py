@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations.cli import main
+from annotations.corpus.annotation_files import annotation_kind
 from annotations.export import Filters, export
 from annotations.export.labelstudio import config_path
-from annotations.export.read import annotation_kind
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store

@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import annotations.storage.sqlite.store as store_module
 from annotations.cli import main
+from annotations.corpus.annotation_files import read_annotations
 from annotations.export import REVIEWED_STATUSES, STATUS_CHOICES, Filters, export, export_keys
 from annotations.export.conll import read_conll
 from annotations.export.jsonl import ANSWERS, STATUS_OF_ANSWER
 from annotations.export.overlap import longest_non_overlapping
-from annotations.export.read import read_annotations
 from annotations.importing import import_paths
 from annotations.model import SpanData, Status
 from annotations.storage import Store
@@ -286,7 +285,7 @@ def test_since_applies_to_the_chosen_work(store):
 def test_spans_are_compared_a_chunk_of_articles_at_a_time(store, monkeypatch):
     _annotate(store)
     whole = export_keys(store, REVIEWED)
-    monkeypatch.setattr(store_module, "_IN_CHUNK", 1)
+    monkeypatch.setattr(store, "in_chunk", 1)
     chunked = export_keys(store, REVIEWED)
     assert list(chunked) == list(whole) and [(k[0], k[2]) for k in chunked] == CHOSEN
     assert chunked.left_out == whole.left_out == 1
@@ -424,5 +423,5 @@ def test_import_of_a_reviewed_export_gives_done(store, tmp_path, fmt):
         assert [other.status(a, who) for a, who in CHOSEN] == [Status.DONE] * 4
         assert other.stats().statuses["rita"].get("reviewed", 0) == 0
     # the reader itself, line by line
-    first = next(iter(read_annotations(out, "tasks" if fmt == "jsonl" else "doccano")))
+    first = next(iter(read_annotations(out, fmt)))
     assert (first.annotator, first.status) == ("rita", Status.DONE)

@@ -22,7 +22,7 @@ from spacy.training import Corpus
 from spacy.vocab import Vocab
 
 from annotations.cli import main
-from annotations.export import ExportReport, Filters, annotations, export
+from annotations.export import ExportReport, Filters, chosen_annotations, export
 from annotations.export.docbin import ATTRS, Shard, to_doc, write_docbin
 from annotations.export.jsonl import Encoder
 from annotations.export.overlap import longest_non_overlapping
@@ -330,7 +330,7 @@ def test_spacy_export_in_shards_is_read_and_trained_on_by_spacy(corpus_export, t
     with Store(db) as opened:
         whole = export(opened, "spacy", str(tmp_path / "whole.spacy"), Filters())
         report = export(opened, "spacy", str(folder), Filters(), shard_size=10)
-        anns = list(annotations(opened, Filters()))
+        anns = list(chosen_annotations(opened, Filters()))
     assert (
         (report.annotations, report.spans, report.dropped)
         == (whole.annotations, whole.spans, whole.dropped)
@@ -446,7 +446,7 @@ def test_streamed_shard_is_byte_for_byte_docbin_to_bytes(corpus_export):
     shard = Shard()
     report = ExportReport()
     with Store(db) as opened:
-        for ann in annotations(opened, Filters()):
+        for ann in chosen_annotations(opened, Filters()):
             shard.add(ann, report)
     for docs in (shard.docs, DocBin(attrs=ATTRS, store_user_data=True), DocBin()):
         streamed = io.BytesIO()

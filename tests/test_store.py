@@ -1,35 +1,26 @@
-"""The SQLite store: schema, migrations, articles, spans, statuses, search, stats."""
+"""The SQLite file itself: schema, pragmas, migrations, foreign keys, durability across restarts.
+
+What every backend must do is in tests/storage (the contract tests); these are SQLite's own.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from annotations.model import NewArticle, Status
 from annotations.storage import (
-    ADDED,
-    DUPLICATE,
-    KEPT_ANNOTATED,
-    RECLEANED,
     Store,
-    plain_fts_query,
     resolve_db_path,
 )
-from annotations.storage.sqlite.migrations import SCHEMA_VERSION
+from annotations.storage.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
+from tests.storage.conftest import TEXT, article
 
 
-def article(text: str = "Turkish forces shelled Saraqeb, killing nine soldiers.", **kw) -> NewArticle:
-    fields = dict(
-        content_hash=str(hash(text)),
-        raw_format="text",
-        raw_text=text,
-        clean_text=text,
-        cleaner_version="1",
-        title="Clashes in Idlib",
-    )
-    fields.update(kw)
-    return NewArticle(**fields)
+@pytest.fixture
+def art(store) -> int:
+    return store.add_article(article())[1]
 
 
 def test_new_database_has_schema_wal_and_foreign_keys(store, db_path):
@@ -68,119 +59,66 @@ def test_db_path_resolution(monkeypatch, tmp_path):
     assert resolve_db_path(tmp_path / "flag.db") == tmp_path / "flag.db"
 
 
-def test_add_article_is_idempotent(store):
-    outcome, first = store.add_article(article())
-    assert outcome == ADDED
-    assert store.add_article(article()) == (DUPLICATE, first)
-    assert store.article_count() == 1
-    stored = store.article(first)
-    assert stored.title == "Clashes in Idlib" and stored.clean_text.startswith("Turkish forces")
-
-
-def test_reclean_replaces_text_unless_annotated(store):
-    _, a = store.add_article(article("old text of a"))
-    _, b = store.add_article(article("old text of b"))
-    store.add_span(b, "ana", 0, 3, "ACTOR")
-    assert (
-        store.add_article(article("old text of a", clean_text="new a", cleaner_version="2"))[0] == RECLEANED
-    )
-    assert (
-        store.add_article(article("old text of b", clean_text="new b", cleaner_version="2"))[0]
-        == KEPT_ANNOTATED
-    )
-    assert store.article(a).clean_text == "new a" and store.article(a).cleaner_version == "2"
-    assert store.article(b).clean_text == "old text of b"
-    assert store.search("new")[0].id == a  # the FTS index follows the update
-
-
-def test_spans_are_checked_and_keep_their_text(store):
-    text = "Turkish forces shelled Saraqeb, killing nine soldiers."
-    _, art = store.add_article(article(text))
-    start = text.index("nine soldiers")
-    span = store.add_span(art, "ana", start, start + 13, "CASUALTY", {"kind": "killed", "count": 9})
-    assert span.text == "nine soldiers"
-    assert store.spans(art)[0].text == "nine soldiers"
-    assert store.spans(art)[0].attributes == {"kind": "killed", "count": 9}
-    assert store.spans(art, "someone else") == []
-    with pytest.raises(ValueError):
-        store.add_span(art, "ana", 10, 10_000, "ACTOR")
-    with pytest.raises(KeyError):
-        store.add_span(999, "ana", 0, 1, "ACTOR")
-    store.delete_span(span.id)
-    assert store.spans(art) == []
-
-
-def test_failed_transaction_leaves_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.add_article(article("first"))
-            raise RuntimeError("boom")
-    assert store.article_count() == 0
-
-
-def test_statuses_and_stats_per_annotator(store):
-    ids = [store.add_article(article(f"text {i}"))[1] for i in range(4)]
-    assert store.status(ids[0], "ana") is Status.NEW
-    store.set_status(ids[0], "ana", "done")
-    store.set_status(ids[1], "ana", Status.FLAGGED)
-    store.set_status(ids[1], "ana", Status.SKIPPED)  # the latest status wins
-    store.set_status(ids[2], "ben", Status.IN_PROGRESS)
-    store.add_span(ids[0], "ana", 0, 4, "ACTOR")
-    store.add_span(ids[0], "ana", 5, 6, "LOCATION")
-    store.add_span(ids[2], "ben", 0, 4, "ACTOR")
-    stats = store.stats()
-    assert stats.articles == 4
-    assert stats.statuses["ana"] == {"done": 1, "skipped": 1, "new": 2}
-    assert stats.statuses["ben"] == {"in_progress": 1, "new": 3}
-    assert stats.labels == {"ana": {"ACTOR": 1, "LOCATION": 1}, "ben": {"ACTOR": 1}}
-    with pytest.raises(ValueError):
-        store.set_status(ids[0], "ana", "finished")
-
-
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(sqlite3.IntegrityError):
         with store.transaction():
             store.conn.execute("INSERT INTO article_status VALUES (12345, 1, 'done', 'now')")
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "AND OR", "NEAR(", "idlib*)", "col:thing", "-x"])
-def test_search_never_fails_on_fts_syntax(store, query):
-    store.add_article(article("Shelling near Idlib: thing x"))
-    assert isinstance(store.search(query), list)
+def test_undo_and_redo_survive_a_restart(db_path):
+    with Store(db_path) as store:
+        art = store.add_article(article())[1]
+        span = store.add_span(art, "ana", 0, 7, "ACTOR")
+        store.add_span(art, "ana", 8, 14, "ACTOR")
+        store.undo("ana")
+    with Store(db_path, durable=True) as store:
+        assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert store.redo("ana").after["start"] == 8
+        store.undo("ana")
+        store.undo("ana")
+    with Store(db_path) as store:
+        assert store.spans(art) == []
+        assert store.redo("ana").after["id"] == span.id
+        assert [e.undone for e in store.edits("ana")] == [False, True]
 
 
-def test_search_finds_words_and_fts_syntax(store):
-    _, idlib = store.add_article(article("Air strikes on Idlib province."))
-    _, aleppo = store.add_article(article("Shelling in Aleppo.", title="Aleppo"))
-    assert [r.id for r in store.search("idlib")] == [idlib]
-    assert {r.id for r in store.search("idlib OR aleppo")} == {idlib, aleppo}
-    assert [r.id for r in store.search('"air strikes"')] == [idlib]
-    assert plain_fts_query('say "hi" -- DROP TABLE') == '"say" "hi" "DROP" "TABLE"'
+def test_deleting_an_article_drops_its_edits(store, art):
+    store.add_span(art, "ana", 0, 7, "ACTOR")
+    with store.transaction():
+        store.conn.execute("DELETE FROM articles WHERE id = ?", (art,))
+    assert store.undo("ana") is None
 
 
-def test_article_text_is_data_not_sql(store):
-    evil = "Robert'); DROP TABLE articles;-- [bold]x[/] \x1b[31m"
-    _, art = store.add_article(article(evil, title=evil))
-    assert store.article(art).clean_text == evil
-    assert store.search(evil) == [] or store.search(evil)[0].id == art
-    assert store.article_count() == 1
-
-
-def test_pages_by_key_and_by_position(store):
-    ids = [store.add_article(article(f"article number {i}", title=f"t{i}"))[1] for i in range(120)]
-    first = store.page(0, 50)
-    assert [r.id for r in first] == ids[:50]
-    assert [r.id for r in store.page(first[-1].id, 50)] == ids[50:100]
-    assert [r.id for r in store.page_at(100, 50)] == ids[100:]
-
-
-def test_ranking_is_bounded_to_the_newest_matches(store, monkeypatch):
-    import annotations.storage.sqlite.store as store_module
-
-    ids = [store.add_article(article(f"shelling report {i}" + " shelling" * (10 - i)))[1] for i in range(10)]
-    _, rare = store.add_article(article("a quiet day in Kelmar"))
-    assert {r.id for r in store.search("shelling")} == set(ids)
-    assert store.search("shelling")[0].id == ids[0]  # most mentions ranks first
-    monkeypatch.setattr(store_module, "SEARCH_WINDOW", 3)
-    assert [r.id for r in store.search("shelling")] == ids[-3:]  # only the newest three, ranked
-    assert [r.id for r in store.search("kelmar")] == [rare]
+def test_migration_2_keeps_spans_of_a_version_1_database(db_path: Path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.executescript(f"BEGIN; {MIGRATIONS[0].sql}; PRAGMA user_version = 1; COMMIT;")
+    conn.execute(
+        "CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    conn.execute("INSERT INTO migrations VALUES (1, 'initial', 'then')")
+    conn.execute(
+        "INSERT INTO articles (id, content_hash, raw_format, cleaner_version, imported_at,"
+        " clean_text, raw_text) VALUES (1, 'h', 'text', '1', 'then', ?, ?)",
+        (TEXT, TEXT),
+    )
+    conn.execute("INSERT INTO annotators VALUES (1, 'ana', 'then')")
+    conn.execute("INSERT INTO spans VALUES (5, 1, 1, 0, 7, 'ACTOR', 'Turkish', '{\"a\": 1}', 't0', 't1')")
+    conn.execute("INSERT INTO article_status VALUES (1, 1, 'done', 't')")
+    conn.close()
+    with Store(db_path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        [span] = store.spans(1)
+        assert (span.id, span.text, span.attributes, span.created_at) == (5, "Turkish", {"a": 1}, "t0")
+        assert (
+            "AUTOINCREMENT"
+            in store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'spans'").fetchone()[0]
+        )
+        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"spans_article", "spans_annotator_label", "article_status_by_annotator"} <= indexes
+        assert store.list_ids("ana", "done").tolist() == [1]
+        store.delete_span(5)
+        assert store.add_span(1, "ana", 0, 7, "ACTOR").id == 6  # past the copied ids
+        store.undo("ana")
+        store.undo("ana")
+        assert [s.id for s in store.spans(1)] == [5]
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []

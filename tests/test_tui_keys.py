@@ -12,17 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tui_fixtures import build_db
+from tui_fixtures import Run, build_db, running
 
-from annotations.model import Status
+from annotations.model import Span, Status
 from annotations.storage import Store
-from tui.app import NewsmarkApp
+from tests.test_session_annotate import refuse
 from tui.screens.annotate import AnnotateScreen
-from tui.widgets.article_list import ArticleList
-from tui.widgets.article_text import ArticleText
 
 WHO = "ana"
-SIZE = (100, 30)
 
 
 @pytest.fixture(scope="session")
@@ -37,61 +34,14 @@ def db(sample_db_template: Path, tmp_path: Path) -> Path:
     return path
 
 
-class Run:
-    """A running app and what it said."""
-
-    def __init__(self, app: NewsmarkApp, pilot) -> None:
-        self.app, self.pilot = app, pilot
-        self.saved: list[AnnotateScreen.Saved] = []
-
-    @property
-    def screen(self) -> AnnotateScreen:
-        return next(s for s in self.app.screen_stack if isinstance(s, AnnotateScreen))
-
-    @property
-    def text(self) -> ArticleText:
-        return self.screen.query_one(ArticleText)
-
-    @property
-    def list(self) -> ArticleList:
-        return self.screen.query_one(ArticleList)
-
-    async def press(self, *keys: str) -> None:
-        await self.pilot.press(*keys)
-        await self.pilot.pause()
-
-    def spans(self, article_id: int | None = None):
-        with Store(self.app.db_path) as store:
-            return store.spans(article_id or self.screen.article_id, WHO)
-
-
 def start(db: Path, **kwargs):
-    """``async with start(db) as run:`` — the app, started, on ``db``."""
-    app = NewsmarkApp(db, WHO, **kwargs)
-    run_holder: dict[str, Run] = {}
+    """``async with start(db) as run:`` — the app, started, on ``db``, as ana."""
+    return running(db, WHO, **kwargs)
 
-    def hook(message) -> None:
-        # the hook sees a message at every node it bubbles through: keep it once
-        if isinstance(message, AnnotateScreen.Saved) and "run" in run_holder:
-            if not any(m is message for m in run_holder["run"].saved):
-                run_holder["run"].saved.append(message)
 
-    class _Ctx:
-        async def __aenter__(self) -> Run:
-            self._cm = app.run_test(size=SIZE, message_hook=hook)
-            pilot = await self._cm.__aenter__()
-            await pilot.pause()
-            run = Run(app, pilot)
-            run_holder["run"] = run
-            # the full id list arrives from a worker: wait for it
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            return run
-
-        async def __aexit__(self, *exc):
-            return await self._cm.__aexit__(*exc)
-
-    return _Ctx()
+def spans(run: Run, article_id: int | None = None) -> list[Span]:
+    """ana's spans in the database, on the open article unless told."""
+    return run.stored_spans(article_id or run.screen.article_id, WHO)
 
 
 async def open_first(run: Run) -> None:
@@ -189,7 +139,7 @@ async def test_assigned_annotator_starts_on_their_queue_and_to_do_shows_it(db):
         await run.press("t")
         await run.app.workers.wait_for_complete()
         await run.pilot.pause()
-        ids = list(run.list.model._ids)
+        ids = run.list.model.ids
         assert 3 in ids and 5 in ids and 1 not in ids and 2 not in ids and 4 in ids
         assert "to do: yours" in str(run.screen.query_one("#list-title").render())
         await run.press("tab", "d")  # done with 3: on to 5, her next one
@@ -243,7 +193,7 @@ async def test_1_2_3_tag_the_word_under_the_cursor_and_save_at_once(db):
         await open_first(run)
         for key, label in (("1", "ACTOR"), ("2", "CASUALTY"), ("3", "LOCATION")):
             await run.press("w", key)
-            span = next(s for s in run.spans() if s.label == label)
+            span = next(s for s in spans(run) if s.label == label)
             assert span.text == word_at_cursor(run)
         assert [m.what for m in run.saved] == ["tag", "tag", "tag"]
         # the list row shows the span count, the article is in progress
@@ -262,7 +212,7 @@ async def test_selection_snaps_to_tokens_never_whitespace_or_trailing_punctuatio
         run.text.cursor = i + len("Idlib,")  # the space after the comma
         await run.pilot.pause()
         await run.press("3")
-        span = run.spans()[-1]
+        span = spans(run)[-1]
         assert span.text.endswith("Idlib") and not span.text.endswith(",")
         assert not span.text[0].isspace() and not span.text[-1].isspace()
         # a start inside a word moves to the word's start
@@ -277,8 +227,17 @@ async def test_selection_of_nothing_but_punctuation_tags_nothing(db):
         i = text.index(", ")
         run.text.cursor = i
         await run.press("v", "l", "2")
-        assert run.spans() == []
+        assert spans(run) == []
         assert run.saved == []
+
+
+async def test_a_tag_the_database_refuses_is_said_in_the_status_bar_and_not_drawn(db):
+    refuse(db, "INSERT")
+    async with start(db) as run:
+        await open_first(run)
+        await run.press("1")
+        assert "NOT SAVED: disk full" in str(run.screen.status_bar.render())
+        assert spans(run) == [] and run.text.spans == [] and run.saved == []
 
 
 # -- deleting, editing, jumping ----------------------------------------------------------
@@ -288,9 +247,9 @@ async def test_x_deletes_the_span_under_the_cursor(db):
     async with start(db) as run:
         await open_first(run)
         await run.press("1")
-        assert len(run.spans()) == 1
+        assert len(spans(run)) == 1
         await run.press("x")
-        assert run.spans() == []
+        assert spans(run) == []
         assert [m.what for m in run.saved] == ["tag", "delete"]
 
 
@@ -303,7 +262,7 @@ async def test_e_edits_the_label_and_attributes(db):
         for attr, value in (("kind", "killed"), ("count", "2")):
             run.app.screen.query_one(f"#attr-{attr}").value = value
         await run.press("ctrl+s")
-        (span,) = run.spans()
+        (span,) = spans(run)
         assert span.label == "CASUALTY"
         assert span.attributes == {"kind": "killed", "count": 2}
 
@@ -316,7 +275,7 @@ async def test_e_rejects_a_bad_attribute_and_keeps_the_dialog_open(db):
         await run.press("ctrl+s")
         assert not isinstance(run.app.screen, AnnotateScreen)
         await run.press("escape")
-        (span,) = run.spans()
+        (span,) = spans(run)
         assert span.attributes == {}
 
 
@@ -324,7 +283,7 @@ async def test_braces_jump_between_spans(db):
     async with start(db) as run:
         await open_first(run)
         await run.press("1", "w", "w", "2", "w", "w", "3", "g")
-        starts = sorted(s.start for s in run.spans())
+        starts = sorted(s.start for s in spans(run))
         await run.press("right_curly_bracket")
         assert run.text.cursor == starts[1]  # the span at 0 is under the cursor already
         await run.press("right_curly_bracket")
@@ -339,10 +298,10 @@ async def test_overlapping_spans_are_both_kept_and_x_takes_the_picked_one(db):
     async with start(db) as run:
         await open_first(run)
         await run.press("v", "w", "w", "2", "1")  # CASUALTY over three words, ACTOR on the first
-        labels = sorted(s.label for s in run.spans())
+        labels = sorted(s.label for s in spans(run))
         assert labels == ["ACTOR", "CASUALTY"]
         await run.press("x")  # the innermost (ACTOR) goes first
-        assert [s.label for s in run.spans()] == ["CASUALTY"]
+        assert [s.label for s in spans(run)] == ["CASUALTY"]
 
 
 # -- undo / redo, also after a restart ------------------------------------------------
@@ -352,13 +311,13 @@ async def test_u_undoes_and_ctrl_r_redoes(db):
     async with start(db) as run:
         await open_first(run)
         await run.press("1", "w", "3")
-        assert len(run.spans()) == 2
+        assert len(spans(run)) == 2
         await run.press("u")
-        assert [s.label for s in run.spans()] == ["ACTOR"]
+        assert [s.label for s in spans(run)] == ["ACTOR"]
         await run.press("u")
-        assert run.spans() == []
+        assert spans(run) == []
         await run.press("ctrl+r")
-        assert [s.label for s in run.spans()] == ["ACTOR"]
+        assert [s.label for s in spans(run)] == ["ACTOR"]
 
 
 async def test_undo_and_redo_survive_a_restart(db):
@@ -366,16 +325,16 @@ async def test_undo_and_redo_survive_a_restart(db):
         await open_first(run)
         article = run.screen.article_id
         await run.press("1", "x")  # tag, then delete
-        assert run.spans() == []
+        assert spans(run) == []
     async with start(db) as run:
         await run.press("u")  # undo the delete: the span is back, its article open
         assert run.screen.article_id == article
-        assert [s.label for s in run.spans(article)] == ["ACTOR"]
+        assert [s.label for s in spans(run, article)] == ["ACTOR"]
         await run.press("u")
-        assert run.spans(article) == []
+        assert spans(run, article) == []
     async with start(db) as run:
         await run.press("ctrl+r")
-        assert [s.label for s in run.spans(article)] == ["ACTOR"]
+        assert [s.label for s in spans(run, article)] == ["ACTOR"]
 
 
 async def test_undo_reverts_a_status_change(db):
@@ -443,7 +402,7 @@ async def test_slash_in_text_finds_and_n_goes_to_the_next_match(db):
         second = text.lower().index("idlib", first + 1)
         assert run.text.selection() == (second, second + 5)
         await run.press("1")  # tags the match
-        assert run.spans()[-1].text == text[second : second + 5]
+        assert spans(run)[-1].text == text[second : second + 5]
 
 
 # -- help, palette, keymap, labels, quit ----------------------------------------------
@@ -478,7 +437,7 @@ async def test_keymap_rebinds_by_id_and_help_shows_the_new_key(db):
     async with start(db, keymap={"text.select": "space", "tag.actor": "a"}) as run:
         await open_first(run)
         await run.press("space", "w", "a")
-        (span,) = run.spans()
+        (span,) = spans(run)
         assert span.label == "ACTOR" and len(span.text.split()) == 2
         keys = {r.id: r.keys for r in binding_rows(run.app)}
         assert keys["text.select"] == "space" and keys["tag.actor"] == "a"
@@ -492,13 +451,13 @@ async def test_label_schema_file_sets_labels_and_keys(db, tmp_path):
     async with start(db, schema=load_schema(path)) as run:
         await open_first(run)
         await run.press("1", "4")
-        assert [s.label for s in run.spans()] == ["WEAPON"]
+        assert [s.label for s in spans(run)] == ["WEAPON"]
 
 
 async def test_q_quits(db):
     async with start(db) as run:
         await run.press("q")
-        assert run.app.return_code == 0 or run.app._exit_renderables is not None or not run.app.is_running
+        assert run.app.return_code == 0 or not run.app.is_running
 
 
 # -- mouse -------------------------------------------------------------------------------
@@ -515,7 +474,7 @@ async def test_drag_selects_and_click_picks_a_span(db):
         await run.pilot.pause()
         assert text_widget.selection() is not None
         await run.press("3")
-        (span,) = run.spans()
+        (span,) = spans(run)
         assert span.start == 0 and span.label == "LOCATION"
         await run.pilot.click(text_widget, offset=(1, 0))
         await run.pilot.pause()

@@ -12,18 +12,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tui_fixtures import add_review_work, build_db, span_at
+from tui_fixtures import Run, add_review_work, build_db, running, span_at
 
-from annotations.cli import main
 from annotations.model import Status
 from annotations.storage import Store
-from tui.app import NewsmarkApp
-from tui.screens.annotate import AnnotateScreen
+from tests.test_session_annotate import refuse
+from tui.cli import main
 from tui.screens.review import ReviewScreen
-from tui.widgets.article_text import ArticleText
 
 REVIEWER = "rita"
-SIZE = (100, 30)
 AGREED = [("Turkey", "ACTOR"), ("northwest Syria", "LOCATION")]
 
 
@@ -47,64 +44,33 @@ def db(review_template: Path, tmp_path: Path) -> Path:
     return path
 
 
-class Review:
-    def __init__(self, app: NewsmarkApp, pilot, saved: list) -> None:
-        self.app, self.pilot, self.saved = app, pilot, saved
-
-    @property
-    def screen(self) -> ReviewScreen:
-        return next(s for s in self.app.screen_stack if isinstance(s, ReviewScreen))
-
-    @property
-    def text(self) -> ArticleText:
-        return self.screen.query_one(ArticleText)
-
-    async def press(self, *keys: str) -> None:
-        await self.pilot.press(*keys)
-        await self.pilot.pause()
-
-    def spans(self, article_id: int = 1) -> list[tuple[str, str]]:
-        with Store(self.app.db_path) as store:
-            return sorted((s.text, s.label) for s in store.spans(article_id, REVIEWER))
-
-    def decisions(self, article_id: int = 1) -> dict:
-        with Store(self.app.db_path) as store:
-            return store.decisions(article_id, REVIEWER)
-
-    def info(self) -> str:
-        return str(self.screen.query_one("#spaninfo").render())
+def start(db: Path, annotators: tuple[str, ...] = ()):
+    """``async with start(db) as run:`` the app in review mode, as rita."""
+    return running(db, REVIEWER, review=annotators)
 
 
-class start:
-    """``async with start(db) as run:`` the app in review mode."""
+def spans(run: Run, article_id: int = 1) -> list[tuple[str, str]]:
+    """rita's spans in the database, as (text, label)."""
+    return sorted((s.text, s.label) for s in run.stored_spans(article_id, REVIEWER))
 
-    def __init__(self, db: Path, annotators: tuple[str, ...] = ()) -> None:
-        self.saved: list[AnnotateScreen.Saved] = []
 
-        def hook(message) -> None:
-            if isinstance(message, AnnotateScreen.Saved) and not any(m is message for m in self.saved):
-                self.saved.append(message)
+def decisions(run: Run, article_id: int = 1) -> dict:
+    with Store(run.app.db_path) as store:
+        return store.decisions(article_id, REVIEWER)
 
-        self.app = NewsmarkApp(db, REVIEWER, review=annotators)
-        self._cm = self.app.run_test(size=SIZE, message_hook=hook)
 
-    async def __aenter__(self) -> Review:
-        pilot = await self._cm.__aenter__()
-        await pilot.pause()
-        await self.app.workers.wait_for_complete()
-        await pilot.pause()
-        return Review(self.app, pilot, self.saved)
-
-    async def __aexit__(self, *exc):
-        return await self._cm.__aexit__(*exc)
+def review_screen(run: Run) -> ReviewScreen:
+    screen = run.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
 
 
 async def test_review_opens_on_the_queue_with_agreed_spans_accepted(db):
     async with start(db) as run:
         screen = run.screen
-        assert list(screen.model._ids) == [1, 2]  # article 3: only alice finished it
+        assert screen.model.ids == [1, 2]  # article 3: only alice finished it
         assert screen.article_id == 1
-        assert run.spans() == sorted(AGREED)  # the consensus, as rita's annotation
+        assert spans(run) == sorted(AGREED)  # the consensus, as rita's annotation
         with Store(db) as store:
             assert store.status(1, REVIEWER) is Status.IN_PROGRESS
             assert store.edits(REVIEWER) == []  # starting a review is not an undoable action
@@ -129,8 +95,8 @@ async def test_next_disagreement_then_accept_takes_that_version_in_one_undo_step
         await run.press("right_curly_bracket")  # from alice's span to bob's, same start
         assert run.text.span_under_cursor().annotator == "bob"
         await run.press("a")
-        assert run.spans() == sorted([*AGREED, ("Syrian government", "ACTOR")])
-        assert run.decisions() == {(first[0], first[1]): "bob"}
+        assert spans(run) == sorted([*AGREED, ("Syrian government", "ACTOR")])
+        assert decisions(run) == {(first[0], first[1]): "bob"}
         assert [m.what for m in run.saved] == ["settle"]
         assert "settled (bob)" in run.info()
         # changing one's mind: alice's version replaces bob's
@@ -138,17 +104,17 @@ async def test_next_disagreement_then_accept_takes_that_version_in_one_undo_step
         while run.text.span_under_cursor().annotator != "alice":
             await run.press("right_curly_bracket")
         await run.press("a")
-        assert run.spans() == sorted([*AGREED, ("Syrian government air strikes", "ACTOR")])
-        assert run.decisions() == {(first[0], first[1]): "alice"}
+        assert spans(run) == sorted([*AGREED, ("Syrian government air strikes", "ACTOR")])
+        assert decisions(run) == {(first[0], first[1]): "alice"}
         # one u takes back the whole second choice: delete + add + decision
         await run.press("u")
-        assert run.spans() == sorted([*AGREED, ("Syrian government", "ACTOR")])
-        assert run.decisions() == {(first[0], first[1]): "bob"}
+        assert spans(run) == sorted([*AGREED, ("Syrian government", "ACTOR")])
+        assert decisions(run) == {(first[0], first[1]): "bob"}
         await run.press("u")
-        assert run.spans() == sorted(AGREED)
-        assert run.decisions() == {}
+        assert spans(run) == sorted(AGREED)
+        assert decisions(run) == {}
         await run.press("ctrl+r")
-        assert run.spans() == sorted([*AGREED, ("Syrian government", "ACTOR")])
+        assert spans(run) == sorted([*AGREED, ("Syrian government", "ACTOR")])
         assert "1 open" in str(run.screen.query_one("#head").render())
 
 
@@ -158,8 +124,8 @@ async def test_none_settles_with_no_span_and_previous_wraps(db):
         region = span_at(run.text.text, "Turkish military fatalities")
         assert run.text.cursor == region[0]
         await run.press("r")
-        assert run.decisions() == {region: "none"}
-        assert ("Turkish military fatalities", "CASUALTY") not in run.spans()
+        assert decisions(run) == {region: "none"}
+        assert ("Turkish military fatalities", "CASUALTY") not in spans(run)
         # r again on a settled region changes nothing and logs nothing new
         with Store(db) as store:
             before = len(store.edits(REVIEWER))
@@ -174,12 +140,12 @@ async def test_tagging_by_hand_in_a_disagreement_settles_it_as_edited(db):
         start_, _ = span_at(run.text.text, "Turkish military fatalities")
         await run.press("w")  # "military"
         await run.press("2")  # CASUALTY: the word under the cursor
-        assert ("military", "CASUALTY") in run.spans()
+        assert ("military", "CASUALTY") in spans(run)
         region = span_at(run.text.text, "Turkish military fatalities")
-        assert run.decisions() == {region: "edited"}
+        assert decisions(run) == {region: "edited"}
         await run.press("u")  # the tag and the decision go together
-        assert ("military", "CASUALTY") not in run.spans()
-        assert run.decisions() == {}
+        assert ("military", "CASUALTY") not in spans(run)
+        assert decisions(run) == {}
 
 
 async def test_ghost_spans_cannot_be_deleted_or_edited_from_here(db):
@@ -190,31 +156,42 @@ async def test_ghost_spans_cannot_be_deleted_or_edited_from_here(db):
         await run.press("e")
         assert run.app.screen is run.screen  # no edit dialog for someone else's span
         assert "a takes that version" in str(run.screen.status_bar.render())
-        assert run.spans() == sorted(AGREED)
+        assert spans(run) == sorted(AGREED)
 
 
 async def test_accept_needs_a_span_under_the_cursor(db):
     async with start(db) as run:
         await run.press("tab", "g", "a")  # "Turkey": agreed, in no disagreement
-        assert run.decisions() == {}
+        assert decisions(run) == {}
         assert "put the cursor on an annotator's span" in str(run.screen.status_bar.render())
+
+
+async def test_a_refused_accept_is_said_and_the_review_drawn_as_saved(db):
+    async with start(db) as run:
+        await run.press("tab", "greater_than_sign")
+        refuse(db, "INSERT")
+        await run.press("a")
+        assert "NOT SAVED: disk full" in str(run.screen.status_bar.render())
+        assert spans(run) == sorted(AGREED) and decisions(run) == {}
+        assert sorted((s.text, s.label) for s in run.text.spans) == sorted(AGREED)
+        assert len(run.text.ghosts) == 3
 
 
 async def test_done_marks_reviewed_and_opens_the_next_to_review(db):
     async with start(db) as run:
         await run.press("tab", "greater_than_sign", "a", "greater_than_sign", "a")
-        assert run.decisions() and len(run.decisions()) == 2
+        assert decisions(run) and len(decisions(run)) == 2
         await run.press("d")
         with Store(db) as store:
             assert store.status(1, REVIEWER) is Status.REVIEWED
             assert store.review_ids(REVIEWER) == [2]
         assert run.screen.article_id == 2
-        assert run.spans(2) == [("Turkish soldiers", "CASUALTY")]  # all agreed: nothing to settle
+        assert spans(run, 2) == [("Turkish soldiers", "CASUALTY")]  # all agreed: nothing to settle
         await run.pilot.app.workers.wait_for_complete()
         await run.press("greater_than_sign")
         assert "no disagreements" in str(run.screen.status_bar.render())
         await run.press("d")
-        assert run.screen.done_count() == 2
+        assert run.screen.session.done_count() == 2
 
 
 async def test_list_views_cycle_to_review_reviewed_all(db):
@@ -235,8 +212,8 @@ async def test_annotators_option_limits_the_review(db):
         store.add_span(3, "carol", 0, 3, "ACTOR")
         store.set_status(3, "carol", Status.DONE)
     async with start(db, annotators=("alice", "carol")) as run:
-        assert list(run.screen.model._ids) == [3]
-        assert run.screen.comparison.annotators == ("alice", "carol")
+        assert run.screen.model.ids == [3]
+        assert review_screen(run).comparison.annotators == ("alice", "carol")
 
 
 def test_cli_review_refuses_a_reviewer_under_review_and_an_empty_queue(db, tmp_path):
@@ -262,7 +239,7 @@ async def test_a_count_disagreement_is_shown_and_a_takes_that_annotators_attribu
         store.set_status(1, REVIEWER, Status.REVIEWED)  # the queue starts at article 2
     async with start(db) as run:
         assert run.screen.article_id == 2
-        assert run.spans(2) == []  # same offsets and label, other attributes: not consensus
+        assert spans(run, 2) == []  # same offsets and label, other attributes: not consensus
         assert "1 disagreement, 1 open" in str(run.screen.query_one("#head").render())
         await run.press("tab", "greater_than_sign")
         where = span_at(run.text.text, "Turkish soldiers")
@@ -284,7 +261,7 @@ async def test_a_count_disagreement_is_shown_and_a_takes_that_annotators_attribu
             await run.press("right_curly_bracket")
         await run.press("a")
         assert attributes() == [mine["bob"]]
-        assert run.decisions(2) == {where: "bob"}
+        assert decisions(run, 2) == {where: "bob"}
         assert "✓ bob" in run.info() and "settled (bob)" in run.info()
         for _ in range(4):
             if run.text.span_under_cursor().annotator == "alice":
@@ -292,8 +269,8 @@ async def test_a_count_disagreement_is_shown_and_a_takes_that_annotators_attribu
             await run.press("right_curly_bracket")
         await run.press("a")
         assert attributes() == [mine["alice"]]  # one span, alice's count
-        assert run.decisions(2) == {where: "alice"} and "✓ alice" in run.info()
+        assert decisions(run, 2) == {where: "alice"} and "✓ alice" in run.info()
         await run.press("u")
-        assert attributes() == [mine["bob"]] and run.decisions(2) == {where: "bob"}
+        assert attributes() == [mine["bob"]] and decisions(run, 2) == {where: "bob"}
         await run.press("u")
-        assert attributes() == [] and run.decisions(2) == {}
+        assert attributes() == [] and decisions(run, 2) == {}

@@ -30,7 +30,7 @@ ANNOTATOR = "snap"
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
     """The status bar shows the time of the last save: freeze it."""
-    monkeypatch.setattr("tui.screens.annotate._clock", lambda: "12:00:00")
+    monkeypatch.setattr("tui.screens.session_screen.clock", lambda: "12:00:00")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Deterministic databases for the TUI snapshot, Pilot and end-to-end tests.
+"""Deterministic databases for the TUI snapshot, Pilot and end-to-end tests, and the one
+Pilot harness (:func:`running`) the Pilot tests start the app with.
 
 Lives directly in tests/ (not in a ``tests/tui/`` package): tests/ is on
 sys.path while pytest runs, and a ``tests/tui`` package would shadow the app's
@@ -8,14 +9,23 @@ own ``tui`` package.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from conftest import SAMPLE_CORPUS
+from textual.message import Message
+from textual.pilot import Pilot
 
 from annotations.cleaning import CLEANER_VERSION
 from annotations.importing import import_paths
-from annotations.model import NewArticle
+from annotations.model import NewArticle, Span, Status
 from annotations.storage import Store
+from tests.conftest import SAMPLE_CORPUS
+from tui.app import NewsmarkApp
+from tui.screens.session_screen import SessionScreen
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_text import ArticleText
 
 # The sample article the app opens first (the first "to do" one, id 1).
 FIRST_TITLE = "Turkey Says Syrian Air Strikes Kill Two Turkish Soldiers Near Idlib"
@@ -109,8 +119,6 @@ REVIEW_PLAN = {
 
 def add_review_work(path: Path, article_id: int = 1, plan: dict | None = None) -> None:
     """Two annotators' finished, differing work on the first sample article."""
-    from annotations.model import Status
-
     with Store(path) as store:
         text = store.article(article_id).clean_text
         for annotator, spans in (plan or REVIEW_PLAN).items():
@@ -118,3 +126,60 @@ def add_review_work(path: Path, article_id: int = 1, plan: dict | None = None) -
                 start, end = span_at(text, phrase)
                 store.add_span(article_id, annotator, start, end, label)
             store.set_status(article_id, annotator, Status.DONE)
+
+
+# -- the Pilot harness: every TUI test file starts the app through this ----------------------
+
+SIZE = (100, 30)
+
+
+class Run:
+    """A running app (``NewsmarkApp.run_test``), its pilot, and the ``Saved`` messages it posted."""
+
+    def __init__(self, app: NewsmarkApp, pilot: Pilot[None], saved: list[SessionScreen.Saved]) -> None:
+        self.app, self.pilot, self.saved = app, pilot, saved
+
+    @property
+    def screen(self) -> SessionScreen:
+        """The annotate (or review) screen, also while a dialog is on top of it."""
+        return next(s for s in self.app.screen_stack if isinstance(s, SessionScreen))
+
+    @property
+    def text(self) -> ArticleText:
+        return self.screen.query_one(ArticleText)
+
+    @property
+    def list(self) -> ArticleList:
+        return self.screen.query_one(ArticleList)
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await self.pilot.pause()
+
+    def stored_spans(self, article_id: int, who: str) -> list[Span]:
+        """What the database holds (read on a connection of its own)."""
+        with Store(self.app.db_path) as store:
+            return store.spans(article_id, who)
+
+    def info(self) -> str:
+        """The span line under the text, as shown."""
+        return str(self.screen.query_one("#spaninfo").render())
+
+
+@asynccontextmanager
+async def running(db: Path, who: str, *, size: tuple[int, int] = SIZE, **kwargs: Any) -> AsyncIterator[Run]:
+    """``async with running(db, "ana") as run:`` the real app on ``db``, first screen drawn and
+    the view's id list (a worker) loaded. ``kwargs`` go to :class:`NewsmarkApp`."""
+    saved: list[SessionScreen.Saved] = []
+
+    def hook(message: Message) -> None:
+        # the hook sees a message at every node it bubbles through: keep it once
+        if isinstance(message, SessionScreen.Saved) and not any(m is message for m in saved):
+            saved.append(message)
+
+    app = NewsmarkApp(db, who, **kwargs)
+    async with app.run_test(size=size, message_hook=hook) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        yield Run(app, pilot, saved)

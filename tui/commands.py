@@ -15,15 +15,14 @@ class ActionCommands(Provider):
     """Run any keyboard action by name: "mark done", "tag ACTOR", "view: to do"..."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        from tui.screens.annotate import AnnotateScreen
+        from tui.screens.session_screen import SessionScreen
 
         screen = self.screen
-        if not isinstance(screen, AnnotateScreen):
+        if not isinstance(screen, SessionScreen):
             return []
         commands: list[tuple[str, str, object]] = []
-        from tui.screens.review import ReviewScreen
-
-        reviewing = isinstance(screen, ReviewScreen)
+        # The app opens the review screen only when started to review: no need to load its code here.
+        reviewing = getattr(self.app, "review", None) is not None
         for row in binding_rows(self.app):
             if row.scope == "review mode" and not reviewing:
                 continue
@@ -31,7 +30,7 @@ class ActionCommands(Provider):
             target = screen if selector is None else screen.query_one(selector)
             title = f"{row.description} ({row.scope})" if row.scope != "anywhere" else row.description
             commands.append((title, f"keys: {row.keys}", partial(target.run_action, row.action)))
-        for view, title in screen.VIEW_TITLES.items():
+        for view, title in screen.session.VIEW_TITLES.items():
             commands.append(
                 (f"view: {title}", "show these articles in the list", partial(screen.show_view, view))
             )

@@ -55,6 +55,11 @@ class ListModel:
     def __len__(self) -> int:
         return len(self._ids)
 
+    @property
+    def ids(self) -> list[int]:
+        """The ids the list holds now, in list order (a copy: for checks, not for drawing)."""
+        return list(self._ids)
+
     def id_at(self, index: int) -> int | None:
         return self._ids[index] if 0 <= index < len(self._ids) else None
 

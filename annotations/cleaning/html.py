@@ -29,8 +29,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from typing import TYPE_CHECKING, TypedDict
 
 from annotations.cleaning.result import Cleaned
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 __all__ = ["clean_html"]
 
@@ -77,7 +81,19 @@ _TRAILING = re.compile(
 _TRAILING_MAX_CHARS = 220
 
 
-_OPTIONS = {
+class _Options(TypedDict):
+    """The keyword arguments of :func:`trafilatura.bare_extraction` chosen above, typed as its parameters."""
+
+    favor_precision: bool
+    include_comments: bool
+    include_tables: bool
+    include_formatting: bool
+    include_links: bool
+    include_images: bool
+    deduplicate: bool
+
+
+_OPTIONS: _Options = {
     "favor_precision": True,
     "include_comments": False,
     "include_tables": True,
@@ -104,6 +120,7 @@ def _clean(html: str, url: str | None) -> Cleaned:
     if not html or not html.strip():
         return Cleaned(text="")
     from trafilatura import bare_extraction
+    from trafilatura.settings import Document
     from trafilatura.utils import load_html
 
     _quiet_trafilatura()
@@ -112,7 +129,7 @@ def _clean(html: str, url: str | None) -> Cleaned:
         return Cleaned(text=_fragment_text(html))
     _repair_tree(tree)
     doc = bare_extraction(tree, url=url, with_metadata=True, **_OPTIONS)
-    if doc is None:
+    if not isinstance(doc, Document):  # None: nothing found (a dict comes only with as_dict=True)
         return Cleaned(text=_fragment_text(html))
     title = _meta(doc.title)
     text = _postprocess(doc.text or "", title) or _fragment_text(html)
@@ -201,13 +218,13 @@ def _meta(value: object) -> str | None:
 _SOCIAL_WRAPPER = re.compile(r"social|embed|tweet|twitter", re.IGNORECASE)
 
 
-def _repair_tree(tree) -> None:
+def _repair_tree(tree: HtmlElement) -> None:
     _unwrap_inline_spans(tree)
     _free_embedded_tweets(tree)
     _merge_split_body(tree)
 
 
-def _unwrap_inline_spans(tree) -> None:
+def _unwrap_inline_spans(tree: HtmlElement) -> None:
     """Unwrap ``<span>`` inside paragraphs: they are inline formatting.
 
     favor_precision deletes blocks classed "link"/"bottom"; on an inline span
@@ -218,7 +235,7 @@ def _unwrap_inline_spans(tree) -> None:
         span.drop_tag()
 
 
-def _free_embedded_tweets(tree) -> None:
+def _free_embedded_tweets(tree: HtmlElement) -> None:
     """Move embedded posts (tweets) out of "social-media-embed" wrappers.
 
     The quoted post is part of the story, but its wrapper's class looks like a
@@ -244,7 +261,7 @@ def _free_embedded_tweets(tree) -> None:
 _BODY_CHUNK_CLASS = re.compile(r"(^|[\s_-])(body|content|text)([\s_-]|$)", re.IGNORECASE)
 
 
-def _merge_split_body(tree) -> None:
+def _merge_split_body(tree: HtmlElement) -> None:
     """Join an article body that the page split into sibling chunks.
 
     Some layouts (Condé Nast's, e.g.) cut the body into several containers with
@@ -278,7 +295,7 @@ def _merge_split_body(tree) -> None:
         twin.drop_tree()
 
 
-def _near(a, b, levels: int = 4) -> bool:
+def _near(a: HtmlElement, b: HtmlElement, levels: int = 4) -> bool:
     """True when a and b share an ancestor at most ``levels`` levels above each."""
     up_a = [a, *list(a.iterancestors())[:levels]]
     up_b = {id(x) for x in [b, *list(b.iterancestors())[:levels]]}

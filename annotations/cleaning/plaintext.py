@@ -432,7 +432,7 @@ def _article_run(lines: list[_Line], head: int) -> tuple[float, int, int] | None
 
 def _content_words(lines: list[_Line]) -> list[str]:
     """Casefolded words worth comparing: not function words, not tiny."""
-    out = []
+    out: list[str] = []
     for ln in lines:
         # A 5-letter prefix is a cheap stem: "plague"/"plagues", "infected"/"infection".
         out.extend(w[:5] for w in ln.words if len(w) > 3 and w not in _STOPWORDS)

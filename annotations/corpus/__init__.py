@@ -2,5 +2,7 @@
 
 * :mod:`.discover` walks paths and says what kind each input is;
 * :mod:`.encoding` decodes bytes (UTF-8, BOMs, cp1252 and latin-1 news dumps...);
-* :mod:`.readers` reads one input into :class:`~annotations.model.Document` objects.
+* :mod:`.readers` reads one input into :class:`~annotations.model.Document` objects;
+* :mod:`.annotation_files` recognises exported annotations (jsonl, doccano, Label
+  Studio) and reads them with their format's reader.
 """

@@ -20,7 +20,7 @@ import feedparser
 
 from annotations.corpus.discover import Input
 from annotations.corpus.encoding import DecodeError, decode_bytes
-from annotations.model import Document, Problem
+from annotations.model import Document, Problem, RawFormat
 
 MAX_FETCH_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT = 10.0
@@ -55,7 +55,7 @@ def read_input(item: Input, *, fetch: bool = True) -> ReadResult:
         return ReadResult(problems=[Problem(item.location, str(exc))])
     if item.kind == "jsonl":
         return read_jsonl(text, item.location, item.group)
-    fmt = "html" if item.kind == "html" else "text"
+    fmt: RawFormat = "html" if item.kind == "html" else "text"
     return ReadResult(documents=[Document(text, fmt, item.location, item.group)])
 
 
@@ -88,7 +88,8 @@ def _jsonl_document(line: str, origin: str, group: str) -> Document:
         raise ValueError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
-    body, fmt = obj.get("text"), "text"
+    body = obj.get("text")
+    fmt: RawFormat = "text"
     if not (isinstance(body, str) and body.strip()):
         body, fmt = obj.get("html"), "html"
     if not (isinstance(body, str) and body.strip()):
@@ -108,7 +109,7 @@ def _jsonl_document(line: str, origin: str, group: str) -> Document:
     source = values["source"]
     return Document(
         content=body,
-        format=fmt,  # type: ignore[arg-type]
+        format=fmt,
         origin=origin,
         group=source or group,
         title=values["title"],
@@ -171,7 +172,7 @@ def read_feed(data: bytes, origin: str, group: str, *, fetch: bool = True) -> Re
     return result
 
 
-def _entry_content(entry: Any) -> tuple[str, str]:
+def _entry_content(entry: Any) -> tuple[str, RawFormat]:
     """The longest body the entry carries, and whether it is HTML or plain text."""
     candidates = [(c.get("value") or "", c.get("type") or "") for c in entry.get("content", [])]
     if entry.get("summary"):
@@ -205,7 +206,7 @@ def fetch_url(url: str) -> bytes:
     """GET ``url`` with a timeout and a size cap; raise OSError when it is not reachable."""
     request = urllib.request.Request(url, headers={"User-Agent": "newsmark (+corpus import)"})
     with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
-        data = response.read(MAX_FETCH_BYTES + 1)
+        data: bytes = response.read(MAX_FETCH_BYTES + 1)  # typeshed: urlopen's result is Any
     if len(data) > MAX_FETCH_BYTES:
         raise OSError(f"larger than {MAX_FETCH_BYTES // (1024 * 1024)} MiB")
     return data

@@ -23,7 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotations.export import ExportReport, Filters, annotations
+from annotations.export import ExportReport, Filters, chosen_annotations
+from annotations.export.formats import ExportFormat, ExportOptions
+from annotations.export.output import atomic_dir
 from annotations.labels import LabelSchema, default_schema
 from annotations.model import Annotation, SpanData
 from annotations.storage import Store
@@ -38,6 +40,12 @@ _WHITESPACE = re.compile(r"\s+")
 NAME_MAX = 100  # characters of the annotator in a file name: well inside 255 bytes
 
 
+def export(store: Store, filters: Filters, target: str, options: ExportOptions) -> ExportReport:
+    """Write the chosen work into the folder ``target``, which appears only when complete."""
+    with atomic_dir(target) as folder:
+        return write(store, filters, folder)
+
+
 def write(store: Store, filters: Filters, folder: Path) -> ExportReport:
     """Write the chosen work into ``folder`` (empty; the caller renames it into place)."""
     schema = default_schema()
@@ -45,7 +53,7 @@ def write(store: Store, filters: Filters, folder: Path) -> ExportReport:
     used: set[str] = set()
     labels: dict[str, None] = {}  # every label written, in order of first use
     seen: dict[str, set[str]] = {}  # choice attribute -> values written
-    for ann in annotations(store, filters, report):
+    for ann in chosen_annotations(store, filters, report):
         stem = _stem(ann, report.annotations, used)
         with open(folder / f"{stem}.txt", "w", encoding="utf-8", newline="") as out:
             out.write(ann.text)
@@ -208,3 +216,12 @@ def visual_conf(schema: LabelSchema, labels: Iterable[str] = ()) -> str:
     lines = ["[labels]", *(f"{name} | {name}" for name in names), "", "[drawing]"]
     lines += [f"{type_name(label.name)}\tbgColor:{label.colour}" for label in schema.labels if label.colour]
     return "\n".join(lines) + "\n"
+
+
+FORMAT = ExportFormat(
+    name="brat",
+    description="a folder",
+    writer=export,
+    writes="folder",
+    target="DIR",
+)

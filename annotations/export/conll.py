@@ -41,7 +41,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from annotations.export import ExportError, ExportReport, Filters, annotations
+from annotations.export import ExportError, ExportReport, Filters, chosen_annotations
+from annotations.export.formats import ExportFormat, ExportOptions
+from annotations.export.output import atomic_file
 from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
 from annotations.model import Annotation, SpanData
@@ -55,12 +57,18 @@ COLUMNS = (4, 2)  # the forms written; the first is the default
 PLACEHOLDERS = " -X- _ "  # the POS and chunk columns of the four-column form
 
 
+def export(store: Store, filters: Filters, target: str, options: ExportOptions) -> ExportReport:
+    """Write the chosen work to the file ``target`` (``-``: standard output)."""
+    with atomic_file(target) as out:
+        return write(store, filters, out, columns=options.columns)
+
+
 def write(store: Store, filters: Filters, out: BinaryIO, columns: int = COLUMNS[0]) -> ExportReport:
     """Write the chosen work to ``out``, one document per annotation, in ``columns`` columns."""
     if columns not in COLUMNS:
         raise ExportError(f"CoNLL is written in 4 or 2 columns, not {columns}")
     report = ExportReport()
-    for ann in annotations(store, filters, report):
+    for ann in chosen_annotations(store, filters, report):
         data, written, dropped = document(ann, columns)
         out.write(data)
         report.annotations += 1
@@ -163,3 +171,11 @@ def entities(sentences: Iterable[Iterable[tuple[str, str]]]) -> list[tuple[str, 
                 current = (label, [token])
                 found.append(current)
     return found
+
+
+FORMAT = ExportFormat(
+    name="conll",
+    description="BIO",
+    writer=export,
+    options=("columns",),
+)

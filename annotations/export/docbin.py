@@ -43,7 +43,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from annotations.export import ExportError, ExportReport, Filters, annotations
+from annotations.export import ExportError, ExportReport, Filters, chosen_annotations
+from annotations.export.formats import ExportFormat, ExportOptions
 from annotations.export.jsonl import ANSWERS
 from annotations.export.output import atomic_dir, atomic_file
 from annotations.export.overlap import longest_non_overlapping
@@ -52,7 +53,7 @@ from annotations.model import Annotation
 from annotations.storage import Store
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, DocBin
+    from spacy.tokens import Doc, DocBin, Span
     from spacy.vocab import Vocab
 
 SPAN_KEY = "sc"  # spaCy's default spans key for spancat
@@ -80,7 +81,7 @@ def to_doc(vocab: Vocab, ann: Annotation) -> tuple[Doc, int]:
     doc = Doc(vocab, words=tokens.words, spaces=[bool(s) for s in tokens.spaces])
     assert doc.text == ann.text
 
-    def span(start: int, end: int, label: str):  # -> spacy.tokens.Span
+    def span(start: int, end: int, label: str) -> Span:
         made = doc.char_span(start, end, label=label, alignment_mode="strict")
         assert made is not None, (start, end, label)
         return made
@@ -195,6 +196,12 @@ def _bin_header(size: int) -> bytes:
     return b"\xc6" + size.to_bytes(4, "big")
 
 
+def export(store: Store, filters: Filters, target: str, options: ExportOptions) -> ExportReport:
+    """Write the chosen work to ``target`` (see :func:`write`), if spaCy is installed."""
+    require_spacy()
+    return write(store, filters, target, options.shard_size or SHARD_SIZE)
+
+
 def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_SIZE) -> ExportReport:
     """Write the chosen work to ``target``, a ``DocBin`` of ``shard_size`` docs at a time.
 
@@ -209,7 +216,7 @@ def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_S
     with ExitStack() as stack:
         folder: Path | None = stack.enter_context(atomic_dir(target)) if always_folder(target) else None
         shard = Shard()
-        for ann in annotations(store, filters, report):
+        for ann in chosen_annotations(store, filters, report):
             if len(shard) == shard_size:
                 if folder is None:
                     if target == "-":
@@ -234,3 +241,15 @@ def _write_shard(folder: Path, shard: Shard, report: ExportReport) -> None:
     with open(folder / name, "wb") as out:
         shard.write(out)
     report.files.append(name)
+
+
+FORMAT = ExportFormat(
+    name="spacy",
+    description=".spacy DocBins: a file, or a folder of shards",
+    writer=export,
+    writes="file-or-folder",
+    target="FILE.spacy or DIR",
+    binary=True,
+    needs_extra="spacy",
+    options=("shard_size",),
+)

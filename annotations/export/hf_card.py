@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from annotations.export.jsonl import SCHEMA_VERSION, AttributeColumns
+from annotations.export.line_schema import SCHEMA_VERSION, AttributeColumns
 
 DATA_FILE = "train.jsonl"
 CARD_FILE = "README.md"
@@ -23,7 +23,7 @@ _DTYPE = {"integer": "int64", "number": "float64", "choice": "string", "text": "
 
 def _fields(pairs: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     """``(name, dtype string | ("struct"|"list", fields))`` pairs as the card's feature list."""
-    out = []
+    out: list[dict[str, Any]] = []
     for name, kind in pairs:
         if isinstance(kind, str):
             out.append({"name": name, "dtype": kind})

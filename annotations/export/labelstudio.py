@@ -22,7 +22,7 @@ over: the importing user becomes ``completed_by``) and our status in
 
 The array is streamed, a task per line between a ``[`` line and a ``]`` line,
 so line N+1 of the file is task N, which the import names in its messages. A
-labeling config matching the label schema (:func:`labeling_config`) is written
+labeling config matching the label schema (:mod:`.labelstudio_config`) is written
 beside the file, ``<name>.label_config.xml``.
 
 The import reads any Label Studio task list (ours, or one exported from Label
@@ -37,45 +37,43 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import Any, BinaryIO
-from xml.sax.saxutils import quoteattr
+from typing import Any, BinaryIO, TypeGuard
 
 import msgspec
 
-from annotations.export import ExportReport, Filters, annotations, article_meta
+from annotations.export import ExportReport, Filters, article_meta, chosen_annotations
+from annotations.export.formats import ExportFormat, ExportOptions, ImportOptions
+from annotations.export.labelstudio_config import (
+    FROM_NAME,
+    TO_NAME,
+    Seen,
+    config_path,
+    control_types,
+    labeling_config,
+    value_control,
+)
 from annotations.export.offsets import Offsets
-from annotations.export.read import InMeta, _span, imported_status
+from annotations.export.reading import InMeta, article_id, checked_span, imported_status
 from annotations.labels import LabelSchema, default_schema
 from annotations.model import Annotation, Problem, SpanData, Status
 from annotations.storage import Store, now, stamp
 
-FROM_NAME, TO_NAME = "label", "text"  # the Labels control and the Text object of the config
-CONFIG_SUFFIX = ".label_config.xml"
+__all__ = ["FORMAT", "config_path", "export", "is_task_list", "labeling_config", "read", "results", "write"]
+
 _CANCELLED = frozenset({Status.SKIPPED, Status.FLAGGED})
 _DRAFT = frozenset({Status.NEW, Status.IN_PROGRESS})
-_CONTROL = {"choice": "choices", "integer": "number", "number": "number", "text": "textarea"}
 
 
 # --- export -----------------------------------------------------------------------
 
 
-class Seen:
-    """Labels and attributes written that the schema lacks, for :func:`labeling_config`."""
-
-    def __init__(self) -> None:
-        self.labels: dict[str, None] = {}
-        self.attributes: dict[str, str] = {}  # name -> control type
-        self.values: dict[str, dict[str, None]] = {}  # choice attribute -> values written
-
-
-def export(store: Store, filters: Filters, target: str, schema: LabelSchema | None = None) -> ExportReport:
+def export(store: Store, filters: Filters, target: str, options: ExportOptions) -> ExportReport:
     """Write the tasks to ``target`` and, unless it is ``-``, the labeling config beside it."""
     from annotations.export.output import atomic_file
 
-    schema = schema or default_schema()
+    schema = options.schema or default_schema()
     seen = Seen()
     with atomic_file(target) as out:
         report = write(store, filters, out, schema, seen)
@@ -85,15 +83,6 @@ def export(store: Store, filters: Filters, target: str, schema: LabelSchema | No
             out.write(labeling_config(schema, seen).encode("utf-8"))
         report.files.append(str(config))
     return report
-
-
-def config_path(target: str | Path) -> Path:
-    """Where the labeling config of an export to ``target`` goes.
-
-    ``tasks.json`` -> ``tasks.label_config.xml``.
-    """
-    path = Path(target)
-    return path.with_name(path.stem + CONFIG_SUFFIX)
 
 
 def write(
@@ -107,7 +96,7 @@ def write(
     out.write(b"[\n")
     count = 0  # annotation and draft ids: unique in the file
     first = True
-    for _, work in groupby(annotations(store, filters, report), key=lambda a: a.article_id):
+    for _, work in groupby(chosen_annotations(store, filters, report), key=lambda a: a.article_id):
         done: list[dict[str, Any]] = []
         drafts: list[dict[str, Any]] = []
         for ann in work:
@@ -173,7 +162,7 @@ def results(
         for name, raw in span.attributes.items():
             if raw is None:
                 continue
-            kind = _control(types.get(name), raw)
+            kind = value_control(types.get(name), raw)
             if name not in types:
                 seen.attributes.setdefault(name, kind)
             if kind == "choices":
@@ -186,82 +175,6 @@ def results(
                 value = {"start": span.start, "end": span.end, "text": [shown]}
             items.append({"id": region, "from_name": name, "to_name": TO_NAME, "type": kind, "value": value})
     return items
-
-
-@lru_cache(maxsize=8)
-def control_types(schema: LabelSchema) -> dict[str, str]:
-    """Each attribute name's control in the labeling config: one per name (Label Studio's
-    names are unique), of the type the first label defining it gives it."""
-    types: dict[str, str] = {}
-    for label in schema.labels:
-        for attribute in label.attributes:
-            types.setdefault(attribute.name, _CONTROL[attribute.type])
-    return types
-
-
-def _control(control: str | None, value: Any) -> str:
-    """The control an attribute value is written as: its config control's, if the value
-    fits it; else a number as ``number``, anything else as ``textarea``."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if control == "choices" and isinstance(value, str):
-        return "choices"
-    if number and control in (None, "number"):
-        return "number"
-    return "textarea"
-
-
-def labeling_config(schema: LabelSchema, seen: Seen | None = None) -> str:
-    """A Label Studio labeling config for the export: a Labels control over the text
-    (schema labels with their colours and keys, and any other label written) and, per
-    label, its attributes as per-region controls shown when such a region is selected.
-
-    An attribute several labels define is one control, shown for all of them.
-    """
-    seen = seen or Seen()
-    lines = [
-        "<View>",
-        "  <Style>.htx-text { white-space: pre-wrap; }</Style>",
-        f"  <Labels name={quoteattr(FROM_NAME)} toName={quoteattr(TO_NAME)}>",
-    ]
-    for label in schema.labels:
-        lines.append(
-            f"    <Label value={quoteattr(label.name)}"
-            f" background={quoteattr(label.colour)} hotkey={quoteattr(label.key)}/>"
-        )
-    lines += [f"    <Label value={quoteattr(name)}/>" for name in seen.labels]
-    lines += ["  </Labels>", f'  <Text name={quoteattr(TO_NAME)} value="$text"/>']
-    owners: dict[str, list[str]] = {}  # attribute -> the labels that define it
-    types = dict(control_types(schema))
-    values: dict[str, dict[str, None]] = {}
-    for label in schema.labels:
-        for attribute in label.attributes:
-            owners.setdefault(attribute.name, []).append(label.name)
-            values.setdefault(attribute.name, {}).update(dict.fromkeys(attribute.values))
-    for name, kind in seen.attributes.items():
-        if name not in owners:
-            owners[name], types[name] = [], kind
-    for name, found in seen.values.items():
-        values.setdefault(name, {}).update(found)
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for name, labels in owners.items():
-        groups.setdefault(tuple(labels), []).append(name)
-    for labels, names in groups.items():
-        when = f" whenLabelValue={quoteattr(','.join(labels))}" if labels else ""
-        lines.append(f'  <View visibleWhen="region-selected" whenTagName={quoteattr(FROM_NAME)}{when}>')
-        for name in names:
-            lines.append(f'    <Header value={quoteattr(name)} size="6"/>')
-            common = f'name={quoteattr(name)} toName={quoteattr(TO_NAME)} perRegion="true"'
-            if types[name] == "choices":
-                lines.append(f'    <Choices {common} choice="single" showInline="true">')
-                lines += [f"      <Choice value={quoteattr(v)}/>" for v in values.get(name, {})]
-                lines.append("    </Choices>")
-            elif types[name] == "number":
-                lines.append(f"    <Number {common}/>")
-            else:
-                lines.append(f'    <TextArea {common} maxSubmissions="1" editable="true"/>')
-        lines.append("  </View>")
-    lines.append("</View>")
-    return "\n".join(lines) + "\n"
 
 
 # --- import -----------------------------------------------------------------------
@@ -326,7 +239,7 @@ def is_task_list(path: str | Path) -> bool:
     return isinstance(task.get("data"), dict) and ("annotations" in task or "drafts" in task)
 
 
-def read(path: str | Path, annotator: str | None = None) -> Iterator[Annotation | Problem]:
+def read(path: str | Path, options: ImportOptions) -> Iterator[Annotation | Problem]:
     """Every annotation and draft of a Label Studio task list, or the Problem it has.
 
     A file laid out as our export writes it (``[``, then a task per line) is read a
@@ -340,7 +253,7 @@ def read(path: str | Path, annotator: str | None = None) -> Iterator[Annotation 
             if isinstance(task, str):
                 yield Problem(origin, task, line)
             else:
-                yield from _task_annotations(task, annotator, origin, line)
+                yield from _task_annotations(task, options.annotator, origin, line)
     except UnicodeDecodeError as exc:
         yield Problem(origin, f"not UTF-8 ({exc.reason} at byte {exc.start})")
 
@@ -393,12 +306,11 @@ def _tasks(text: str) -> Iterator[tuple[int, Any]]:
     that parses (each task on its own line, as our export writes them).
     """
     decoder = json.JSONDecoder()
-    space = re.compile(r"\s*")
-    pos = space.match(text).end()
+    pos = _skip_space(text, 0)
     if not text.startswith("[", pos):
         yield 1, "not a Label Studio task list: a JSON list of tasks expected"
         return
-    pos = space.match(text, pos + 1).end()
+    pos = _skip_space(text, pos + 1)
     line, counted = 1, 0
     while pos < len(text) and text[pos] != "]":
         line += text.count("\n", counted, pos)
@@ -413,14 +325,24 @@ def _tasks(text: str) -> Iterator[tuple[int, Any]]:
             yield line, "not a Label Studio task: a JSON object expected"
         else:
             yield line, task
-        pos = space.match(text, end).end()
+        pos = _skip_space(text, end)
         if text.startswith(",", pos):
-            pos = space.match(text, pos + 1).end()
+            pos = _skip_space(text, pos + 1)
         elif not text.startswith("]", pos) and pos < len(text):
             line += text.count("\n", counted, pos)
             counted = pos
             yield line, "not JSON: ',' or ']' expected after a task"
             pos = _next_task(text, pos, decoder)
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    """The first position from ``pos`` on that is not whitespace."""
+    found = _SPACE.match(text, pos)
+    assert found is not None  # \s* matches everywhere
+    return found.end()
 
 
 def _next_task(text: str, pos: int, decoder: json.JSONDecoder) -> int:
@@ -439,7 +361,7 @@ def _task_annotations(
 ) -> Iterator[Annotation | Problem]:
     text = task.data.text
     meta = task.data.meta
-    article_id = meta.id if isinstance(meta.id, int) and not isinstance(meta.id, bool) else None
+    found_id = article_id(meta)
     work: list[tuple[str, InAnnotation | InDraft]] = [
         (f"annotation {n}", a) for n, a in enumerate(task.annotations, start=1)
     ]
@@ -461,7 +383,7 @@ def _task_annotations(
             yield Problem(origin, f"{where}: {exc}", line)
             continue
         yield Annotation(
-            article_id,
+            found_id,
             text,
             name,
             status,
@@ -491,8 +413,9 @@ _LS_USERNAME = re.compile(r"(?:.*\s)?(\S+@\S+), \d+")
 def _name(entry: InAnnotation | InDraft) -> str | None:
     """The annotator: our ``created_username``; from Label Studio's export, the email."""
     by = entry.completed_by if isinstance(entry, InAnnotation) else entry.user
-    if isinstance(by, dict) and isinstance(by.get("email"), str):
-        return by["email"]
+    email = by.get("email") if isinstance(by, dict) else None
+    if isinstance(email, str):
+        return email
     if entry.created_username and entry.created_username.strip():
         found = _LS_USERNAME.fullmatch(entry.created_username.strip())
         return found.group(1) if found else entry.created_username.strip()
@@ -520,7 +443,7 @@ def _spans(text: str, items: list[InItem], units: Offsets) -> list[SpanData]:
         region = str(item.id)
         value = item.value
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+        if not (_whole(start) and _whole(end)):
             raise ValueError(
                 f"region {region!r}: start and end must be whole numbers (got {start!r}, {end!r})"
             )
@@ -530,7 +453,7 @@ def _spans(text: str, items: list[InItem], units: Offsets) -> list[SpanData]:
         for label in labels:
             try:
                 spans.append(
-                    _span(
+                    checked_span(
                         text,
                         start,
                         end,
@@ -543,6 +466,11 @@ def _spans(text: str, items: list[InItem], units: Offsets) -> list[SpanData]:
                 hint = _hint(text, units, start, end, quoted)
                 raise ValueError(f"region {region!r} {label}: {exc}{hint}") from None
     return spans
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    """Whether a JSON value is a whole number (not a bool, which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _hint(text: str, units: Offsets, start: int, end: int, quoted: Any) -> str:
@@ -580,3 +508,14 @@ def _stamp(value: str | None) -> str:
     except ValueError:
         return now()
     return stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+FORMAT = ExportFormat(
+    name="labelstudio",
+    description="a JSON task list, and NAME.label_config.xml beside it",
+    writer=export,
+    target="FILE.json",
+    answers=True,
+    options=("schema",),
+    reader=read,
+)

@@ -12,7 +12,6 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -20,7 +19,8 @@ from textual.widgets.option_list import Option
 
 from annotations.labels import LabelSchema, coerce_attributes
 from annotations.model import Span
-from tui.widgets.article_text import display_text
+from annotations.session.describe import display_text
+from tui.keymap import bindings
 
 
 class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
@@ -37,10 +37,7 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
     EditSpanScreen .hint { color: $text-muted; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "cancel", id="edit.cancel"),
-        Binding("ctrl+s", "save", "save", id="edit.save"),
-    ]
+    BINDINGS = bindings("edit")
 
     def __init__(self, schema: LabelSchema, span: Span) -> None:
         super().__init__()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.keymap import binding_rows
+from tui.keymap import binding_rows, bindings
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,11 +21,7 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
-        Binding("j,down", "scroll(1)", "down", show=False, id="help.down"),
-        Binding("k,up", "scroll(-1)", "up", show=False, id="help.up"),
-    ]
+    BINDINGS = bindings("help")
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False)

@@ -13,16 +13,16 @@ from __future__ import annotations
 from typing import Protocol
 
 from rich.segment import Segment
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import ListRow, Status
+from annotations.session.describe import one_line
+from tui.keymap import bindings
 from tui.list_model import ListModel
 from tui.textlayout import cell_width, scroll_into_view
-from tui.widgets.article_text import one_line
 
 # A glyph per status: readable without colour (NO_COLOR, 16-colour terminals).
 STATUS_GLYPH = {
@@ -92,32 +92,16 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--muted { color: $text-muted; }
     """
 
-    BINDINGS = [
-        Binding("k,up", "move(-1)", "previous article in list", show=False, id="list.up"),
-        Binding("j,down", "move(1)", "next article in list", show=False, id="list.down"),
-        Binding("pageup", "page(-1)", "page up", show=False, id="list.page_up"),
-        Binding("pagedown", "page(1)", "page down", show=False, id="list.page_down"),
-        Binding("g,home", "edge(0)", "first in list", show=False, id="list.top"),
-        Binding("G,end", "edge(1)", "last in list", show=False, id="list.bottom"),
-        Binding("enter", "open", "open", tooltip="open the article in the text pane", id="list.open"),
-        Binding(
-            "slash",
-            "search",
-            "search",
-            tooltip="search the corpus (FTS5); enter shows the hits",
-            id="list.search",
-        ),
-        Binding(
-            "t", "cycle_view", "view", tooltip="cycle the list: all, to do, done, flagged", id="list.view"
-        ),
-        Binding("escape", "clear_search", "back from search results", show=False, id="list.clear_search"),
-    ]
+    BINDINGS = bindings("list")
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    def __init__(self, model: ListModel, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, model: ListModel, host: ListHost, *, name: str | None = None, id: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id)
         self.model = model
+        self.host = host  # what enter, / and t call (the screen)
         self.open_id: int | None = None
 
     def on_mount(self) -> None:
@@ -213,13 +197,9 @@ class ArticleList(ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self._set_cursor(len(self.model) - 1 if end else 0)
 
-    # These call the screen directly, not by message: a message would be handled
+    # These call the host directly, not by message: a message would be handled
     # after keys already typed (over SSH, "enter w w 1" arrives in one read), and
     # those keys must reach the article or search bar that the key opened.
-
-    @property
-    def host(self) -> ListHost:
-        return self.screen  # type: ignore[return-value]
 
     def action_open(self) -> None:
         if self.current_id is not None:

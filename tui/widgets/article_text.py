@@ -6,21 +6,20 @@ builds the one ``Strip`` a row needs. A cursor move repaints two rows, so what
 crosses an SSH link per key press is a few hundred bytes, not a screen.
 
 The widget never touches the database. Tagging, deleting and relabelling call
-the screen (:class:`TextHost`), which saves through the store and hands the new
-spans back with :meth:`ArticleText.set_spans`.
+the host it is given (:class:`TextHost`, the screen), which saves through its
+session and hands the new spans back with :meth:`ArticleText.set_spans`. What a
+row looks like is :mod:`tui.widgets.text_render`; which span a key lands on,
+:mod:`tui.widgets.text_spans`.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Protocol
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -29,31 +28,12 @@ from textual.strip import Strip
 
 from annotations.labels import LabelSchema
 from annotations.model import Article, Span
+from annotations.session.describe import display_text
 from annotations.tokens import TokenIndex
+from tui.keymap import bindings
 from tui.textlayout import TextLayout, scroll_into_view
-
-# Article text is data: control characters are drawn as spaces, never sent to the
-# terminal (the importer strips them already; this is the last line of defence).
-# Same length, so offsets do not move.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # not \n: it ends paragraphs
-_BLACK = Style(color="black")
-# Under NO_COLOR, the n-th label of the schema is drawn underlined plus one of these.
-_NO_COLOR_LABELS = (Style(), Style(bold=True), Style(italic=True), Style(dim=True))
-
-
-def display_text(text: str) -> str:
-    return _CONTROL.sub(" ", text)
-
-
-def one_line(text: str) -> str:
-    """For titles and list rows: newlines too become spaces."""
-    return display_text(text).replace("\n", " ")
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    start: int
-    end: int
+from tui.widgets.text_render import Match, RowStyles, render_row
+from tui.widgets.text_spans import find_matches, next_span, reading_order, under_cursor
 
 
 class TextHost(Protocol):
@@ -63,11 +43,11 @@ class TextHost(Protocol):
     the keys were typed, before the next key is read (type-ahead over SSH).
     """
 
-    def tag(self, article_id: int, start: int, end: int, label: str) -> Span | None: ...
+    def tag(self, start: int, end: int, label: str) -> Span | None: ...
     def delete_span(self, span: Span) -> None: ...
     def edit_span(self, span: Span) -> None: ...
     def show_find(self) -> None: ...
-    def show_spans_at_cursor(self, spans: list[Span]) -> None: ...
+    def show_spans_at_cursor(self, spans: Sequence[Span]) -> None: ...
 
 
 class ArticleText(ScrollView, can_focus=True):
@@ -95,64 +75,16 @@ class ArticleText(ScrollView, can_focus=True):
     """
 
     # Keys are data: ids let a user keymap rebind them (tui/keymap.py).
-    BINDINGS = [
-        Binding("h,left", "move(-1)", "cursor left", show=False, id="text.left"),
-        Binding("l,right", "move(1)", "cursor right", show=False, id="text.right"),
-        Binding("k,up", "move_row(-1)", "cursor up a row", show=False, id="text.up"),
-        Binding("j,down", "move_row(1)", "cursor down a row", show=False, id="text.down"),
-        Binding("w", "word(1)", "next word", show=False, id="text.word_next"),
-        Binding("b", "word(-1)", "previous word", show=False, id="text.word_prev"),
-        Binding("shift+left", "extend('left')", "select left", show=False, id="text.extend_left"),
-        Binding("shift+right", "extend('right')", "select right", show=False, id="text.extend_right"),
-        Binding("shift+up", "extend('up')", "select up", show=False, id="text.extend_up"),
-        Binding("shift+down", "extend('down')", "select down", show=False, id="text.extend_down"),
-        Binding("home,0", "line_edge(0)", "line start", show=False, id="text.home"),
-        Binding("end,dollar_sign", "line_edge(1)", "line end", show=False, id="text.end"),
-        Binding("pageup", "page(-1)", "page up", show=False, id="text.page_up"),
-        Binding("pagedown", "page(1)", "page down", show=False, id="text.page_down"),
-        Binding("g", "edge(0)", "start of article", show=False, id="text.top"),
-        Binding("G", "edge(1)", "end of article", show=False, id="text.bottom"),
-        Binding(
-            "v",
-            "toggle_selection",
-            "select",
-            tooltip="start (or drop) a selection; moving extends it",
-            id="text.select",
-        ),
-        Binding("escape", "clear_selection", "clear selection / matches", show=False, id="text.clear"),
-        Binding(
-            "x",
-            "delete_span",
-            "delete",
-            show=False,
-            tooltip="delete the span under the cursor",
-            id="text.delete",
-        ),
-        Binding(
-            "e",
-            "edit_span",
-            "edit",
-            show=False,
-            tooltip="change the label and attributes of the span under the cursor",
-            id="text.edit",
-        ),
-        Binding("left_curly_bracket", "jump_span(-1)", "previous span", show=False, id="text.span_prev"),
-        Binding("right_curly_bracket", "jump_span(1)", "next span", show=False, id="text.span_next"),
-        Binding(
-            "slash",
-            "find",
-            "find",
-            tooltip="find in this article; enter selects the next match",
-            id="text.find",
-        ),
-        Binding("n", "find_next", "next match", show=False, id="text.find_next"),
-    ]
+    BINDINGS = bindings("text")
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    def __init__(self, schema: LabelSchema, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, schema: LabelSchema, host: TextHost, *, name: str | None = None, id: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id)
         self.schema = schema
+        self.host = host  # what a tag, x, e, / and a cursor move call (the screen)
         self.article: Article | None = None
         self.text = ""
         self._tokens: TokenIndex | None = None
@@ -161,7 +93,7 @@ class ArticleText(ScrollView, can_focus=True):
         # the reviewer has not taken). Negative ids; drawn in the label's colour
         # without a background; never saved from here.
         self.ghosts: list[Span] = []
-        self.anchor: int | None = None
+        self.mark: int | None = None  # where a selection began (v, shift+move, a drag)
         self.picked: int | None = None  # id of the span picked by {, }, a click
         self.matches: list[Match] = []
         self.match_index = -1
@@ -179,7 +111,7 @@ class ArticleText(ScrollView, can_focus=True):
         self.article = article
         self.text = display_text(article.clean_text) if article else ""
         self._tokens = None
-        self.anchor = None
+        self.mark = None
         self.picked = None
         self.matches, self.match_index = [], -1
         self.ghosts = []
@@ -194,7 +126,7 @@ class ArticleText(ScrollView, can_focus=True):
 
     def set_spans(self, spans: list[Span], changed: tuple[int, int] | None = None) -> None:
         """New spans; ``changed`` (start, end) limits the repaint to the rows that range covers."""
-        self.spans = sorted(spans, key=lambda s: (s.start, -s.end, s.id))
+        self.spans = reading_order(spans)
         if self.picked is not None and not any(s.id == self.picked for s in self.spans):
             self.picked = None
         self._version += 1
@@ -207,7 +139,7 @@ class ArticleText(ScrollView, can_focus=True):
 
     def set_ghosts(self, ghosts: list[Span]) -> None:
         """Spans to show that are not the annotator's (see ``ghosts``)."""
-        self.ghosts = sorted(ghosts, key=lambda s: (s.start, -s.end, s.id))
+        self.ghosts = reading_order(ghosts)
         if self.picked is not None and not any(s.id == self.picked for s in self.all_spans()):
             self.picked = None
         self._version += 1
@@ -219,7 +151,7 @@ class ArticleText(ScrollView, can_focus=True):
         """Own spans and ghosts, in reading order: what { } walk and the span line shows."""
         if not self.ghosts:
             return self.spans
-        return sorted([*self.spans, *self.ghosts], key=lambda s: (s.start, -s.end, s.id))
+        return reading_order([*self.spans, *self.ghosts])
 
     @property
     def tokens(self) -> TokenIndex:
@@ -255,9 +187,9 @@ class ArticleText(ScrollView, can_focus=True):
 
     def selection(self) -> tuple[int, int] | None:
         """The selected range, end exclusive (the character under the cursor is in)."""
-        if self.anchor is None or not self.text:
+        if self.mark is None or not self.text:
             return None
-        a, c = sorted((self.anchor, self.cursor))
+        a, c = sorted((self.mark, self.cursor))
         return a, c + 1
 
     def target(self) -> tuple[int, int] | None:
@@ -272,12 +204,7 @@ class ArticleText(ScrollView, can_focus=True):
 
     def span_under_cursor(self) -> Span | None:
         """The picked span if the cursor is in it, else the innermost span at the cursor."""
-        here = self.spans_at(self.cursor)
-        for s in here:
-            if s.id == self.picked:
-                return s
-        # Own spans before ghosts (x and e act on own spans), then the innermost.
-        return min(here, key=lambda s: (s.id < 0, s.end - s.start, s.id)) if here else None
+        return under_cursor(self.spans_at(self.cursor), self.picked)
 
     # -- drawing -------------------------------------------------------------------
 
@@ -308,88 +235,30 @@ class ArticleText(ScrollView, can_focus=True):
         self._cache[key] = strip
         return strip
 
-    def _span_style(self, span: Span, overlap: bool) -> Style:
-        label = self.schema.get(span.label)
-        if span.id < 0:  # a ghost: the label's colour on the plain background, underlined
-            if self.app.no_color or label is None:
-                style = Style(underline=True, italic=True)
-            else:
-                style = Style(color=label.colour, underline=True, bold=True)
-            return style + Style(reverse=True) if span.id == self.picked else style
-        if self.app.no_color:  # no colours: labels differ by text attributes instead
-            index = self.schema.labels.index(label) if label else 0
-            style = Style(underline=True) + _NO_COLOR_LABELS[index % len(_NO_COLOR_LABELS)]
-            if overlap:
-                style += Style(reverse=True)
-        else:
-            style = _BLACK + Style(bgcolor=label.colour) if label else Style(underline=True)
-            if overlap:
-                style += Style(underline=True)
-        if span.id == self.picked:
-            style += Style(bold=True, italic=True)
-        return style
-
-    def _render_row(self, start: int, end: int, width: int, sel, has_cursor: bool) -> Strip:
-        text = self.text
-        base = self.rich_style
-        n = end - start
-        styles: list[Style] = [base] * n
-        # Spans: the innermost covering span's colour; overlaps marked.
-        covering = [s for s in self.spans if s.start < end and s.end > start]
-        if covering:
-            depth = [0] * n
-            best: list[Span | None] = [None] * n
-            for s in covering:
-                for i in range(max(s.start, start) - start, min(s.end, end) - start):
-                    depth[i] += 1
-                    b = best[i]
-                    if b is None or (s.end - s.start) < (b.end - b.start):
-                        best[i] = s
-            for i in range(n):
-                s = best[i]
-                if s is not None:
-                    styles[i] = base + self._span_style(s, depth[i] > 1)
-        # Ghosts show where no own span does (an own span is what counts); the
-        # innermost ghost wins, as for own spans, and the picked one over all.
-        here = [g for g in self.ghosts if g.start < end and g.end > start]
-        if here:
-            free = [styles[i] is base for i in range(n)]
-            here.sort(key=lambda g: (g.id == self.picked, -(g.end - g.start)))
-            for g in here:
-                for i in range(max(g.start, start) - start, min(g.end, end) - start):
-                    if free[i]:
-                        styles[i] = base + self._span_style(g, False)
-        if self.matches:
-            mstyle = self.get_component_rich_style("article-text--match", partial=True)
-            i0 = bisect_left([m.end for m in self.matches], start + 1)
-            for m in self.matches[i0:]:
-                if m.start >= end:
-                    break
-                for i in range(max(m.start, start) - start, min(m.end, end) - start):
-                    styles[i] = styles[i] + mstyle
-        if sel is not None:
-            sstyle = self.get_component_rich_style("article-text--selection", partial=True)
-            for i in range(max(sel[0], start) - start, min(sel[1], end) - start):
-                styles[i] = styles[i] + sstyle
-        segments: list[Segment] = []
-        chunk = text[start:end]
-        cursor_col = self.cursor - start if has_cursor else -1
-        if has_cursor and cursor_col >= n:  # cursor on the newline ending this row
-            chunk += " "
-            styles.append(base)
-            n += 1
-        if has_cursor:
-            styles[cursor_col] = styles[cursor_col] + self.get_component_rich_style(
-                "article-text--cursor", partial=True
-            )
-        # Runs of one style become one segment.
-        run_start = 0
-        for i in range(1, n + 1):
-            if i == n or styles[i] is not styles[run_start] and styles[i] != styles[run_start]:
-                segments.append(Segment(chunk[run_start:i], styles[run_start]))
-                run_start = i
-        strip = Strip(segments)
-        return strip.crop_extend(0, width, base) if strip.cell_length != width else strip
+    def _render_row(
+        self, start: int, end: int, width: int, sel: tuple[int, int] | None, has_cursor: bool
+    ) -> Strip:
+        styles = RowStyles(
+            self.rich_style,
+            self.get_component_rich_style("article-text--match", partial=True),
+            self.get_component_rich_style("article-text--selection", partial=True),
+            self.get_component_rich_style("article-text--cursor", partial=True),
+        )
+        return render_row(
+            self.text,
+            start,
+            end,
+            width,
+            schema=self.schema,
+            spans=self.spans,
+            ghosts=self.ghosts,
+            matches=self.matches,
+            selection=sel,
+            cursor=self.cursor if has_cursor else None,
+            picked=self.picked,
+            no_color=self.app.no_color,
+            styles=styles,
+        )
 
     def _refresh_offsets(self, *offsets: int) -> None:
         layout = self.layout_rows
@@ -406,8 +275,8 @@ class ArticleText(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         if self._layout is None:
             return
-        if self.anchor is not None:
-            self._refresh_range(min(old, new, self.anchor), max(old, new, self.anchor))
+        if self.mark is not None:
+            self._refresh_range(min(old, new, self.mark), max(old, new, self.mark))
         else:
             self._refresh_offsets(old, new)
         self._scroll_to_cursor()
@@ -465,31 +334,27 @@ class ArticleText(ScrollView, can_focus=True):
         self.move_to(len(self.text) - 1 if end else 0)
 
     def action_extend(self, direction: str) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
+        if self.mark is None:
+            self.mark = self.cursor
         if direction in ("left", "right"):
             self.action_move(-1 if direction == "left" else 1)
         else:
             self.action_move_row(-1 if direction == "up" else 1)
 
     def action_toggle_selection(self) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
+        if self.mark is None:
+            self.mark = self.cursor
             self._refresh_offsets(self.cursor)
         else:
             self.action_clear_selection()
 
     def action_clear_selection(self) -> None:
-        if self.anchor is not None:
-            a, b = self.anchor, self.cursor
-            self.anchor = None
+        if self.mark is not None:
+            a, b = self.mark, self.cursor
+            self.mark = None
             self._refresh_range(min(a, b), max(a, b))
         elif self.matches:
             self.set_matches([])
-
-    @property
-    def host(self) -> TextHost:
-        return self.screen  # type: ignore[return-value]
 
     # -- spans ------------------------------------------------------------------------
 
@@ -506,9 +371,9 @@ class ArticleText(ScrollView, can_focus=True):
                 timeout=3,
             )
             return
-        span = self.host.tag(self.article.id, target[0], target[1], label)
+        span = self.host.tag(target[0], target[1], label)
         if span is not None:
-            self.anchor = None
+            self.mark = None
             self.picked = span.id
             self._refresh_range(min(span.start, self.cursor), max(span.end, self.cursor))
 
@@ -532,31 +397,7 @@ class ArticleText(ScrollView, can_focus=True):
         if not ordered:
             self.app.bell()
             return
-        current = self.span_under_cursor()
-        if direction > 0:
-            later = [
-                s
-                for s in ordered
-                if s.start > self.cursor
-                or (
-                    current is not None
-                    and s.start == self.cursor
-                    and (s.start, -s.end, s.id) > (current.start, -current.end, current.id)
-                )
-            ]
-            nxt = later[0] if later else ordered[0]
-        else:
-            earlier = [
-                s
-                for s in ordered
-                if s.start < self.cursor
-                or (
-                    current is not None
-                    and s.start == self.cursor
-                    and (s.start, -s.end, s.id) < (current.start, -current.end, current.id)
-                )
-            ]
-            nxt = earlier[-1] if earlier else ordered[-1]
+        nxt = next_span(ordered, self.cursor, self.span_under_cursor(), direction)
         self.move_to(nxt.start)
         self.pick(nxt)
 
@@ -577,10 +418,7 @@ class ArticleText(ScrollView, can_focus=True):
 
     def find(self, query: str) -> int:
         """Highlight every match of ``query`` (case-insensitive) and select the next one."""
-        matches: list[Match] = []
-        if query:
-            for m in re.finditer(re.escape(query), self.text, re.IGNORECASE):
-                matches.append(Match(m.start(), m.end()))
+        matches = find_matches(self.text, query)
         self.set_matches(matches)
         if matches:
             self.action_find_next()
@@ -599,12 +437,12 @@ class ArticleText(ScrollView, can_focus=True):
             return
         starts = [m.start for m in self.matches]
         i = bisect_left(starts, self.cursor + 1)
-        if self.anchor is None:  # nothing selected yet: a match at the cursor counts
+        if self.mark is None:  # nothing selected yet: a match at the cursor counts
             i = bisect_left(starts, self.cursor)
         m = self.matches[i % len(self.matches)]
         self.match_index = i % len(self.matches)
         old = self.selection()
-        self.anchor = m.start
+        self.mark = m.start
         self._goal_column = None
         self.cursor = m.end - 1
         if old:
@@ -626,7 +464,7 @@ class ArticleText(ScrollView, can_focus=True):
         if offset is None:
             return
         self.focus()
-        if self.anchor is not None:
+        if self.mark is not None:
             self.action_clear_selection()
         self._dragging = True
         self._drag_start = offset
@@ -639,8 +477,8 @@ class ArticleText(ScrollView, can_focus=True):
         offset = self._offset_at_event(event)
         if offset is None or offset == self.cursor:
             return
-        if self.anchor is None:
-            self.anchor = self._drag_start
+        if self.mark is None:
+            self.mark = self._drag_start
         self.move_to(offset)
 
     async def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -648,7 +486,7 @@ class ArticleText(ScrollView, can_focus=True):
             return
         self._dragging = False
         self.release_mouse()
-        if self.anchor is None:  # a click, not a drag: pick the span under it
+        if self.mark is None:  # a click, not a drag: pick the span under it
             here = self.spans_at(self.cursor)
             if here:
                 self.pick(min(here, key=lambda s: (s.end - s.start, s.id)))

@@ -1,5 +1,0 @@
-"""`python -m annotations` runs the newsmark command."""
-
-from annotations.cli import main
-
-main()
