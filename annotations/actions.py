@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from annotations.labels import LabelSchema
 
-ANNOTATE = "annotate"  # the annotator's screen (also inherited by the review screen)
+ANNOTATE = "annotate"  # both session screens, annotating and reviewing (their common base binds it)
 LIST = "list"  # the article list widget
 TEXT = "text"  # the article text widget
 TAG = "tag"  # the tag keys, one per label of the schema, bound on the article text

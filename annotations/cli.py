@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -119,8 +118,10 @@ def import_command(
     Studio task lists (.json), are imported with their spans and statuses: its text is kept as it is, spans already
     saved are not added twice, and nothing saved is removed.
     """
-    # The import pipeline (trafilatura, feedparser) loads only for the commands
-    # that need it: the annotator starts faster without it.
+    # The import pipeline (trafilatura, feedparser) and the progress bar load only for
+    # the commands that need them: the annotator starts faster without them.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from annotations.importing import import_paths
 
     store = _open(db)
@@ -591,7 +592,7 @@ def stats_command(db: str | None, as_json: bool) -> None:
     labels = sorted({label for counts in stats.labels.values() for label in counts})
     table = Table("annotator", *statuses, *labels, "ends 's", title="per annotator")
     for name in sorted(stats.statuses):
-        row = [Text(name)]
+        row: list[str | Text] = [Text(name)]
         row += [str(stats.statuses[name].get(s, 0)) for s in statuses]
         row += [str(stats.labels.get(name, {}).get(label, 0)) for label in labels]
         row.append(str(stats.clitic_ends.get(name, 0)))

@@ -46,10 +46,12 @@ class ImportReport:
         return bool(self.problems)
 
     def count(self, outcome: str) -> None:
-        attr = {ADDED: "added", DUPLICATE: "duplicates", RECLEANED: "recleaned", KEPT_ANNOTATED: "kept"}[
-            outcome
-        ]
+        attr = _COUNTED_AS[outcome]
         setattr(self, attr, getattr(self, attr) + 1)
+
+
+# Store.add_article's outcome -> the ImportReport field that counts it.
+_COUNTED_AS = {ADDED: "added", DUPLICATE: "duplicates", RECLEANED: "recleaned", KEPT_ANNOTATED: "kept"}
 
 
 def content_hash(doc_format: str, content: str) -> str:
@@ -176,12 +178,12 @@ class Pipeline:
         if articles:
             try:
                 with self.store.transaction():
-                    outcomes = [self.store.add_article(a)[0] for a in articles]
+                    outcomes = [self.store.add_article(a).outcome for a in articles]
             except Exception as exc:  # rolled back: nothing of this file is stored
                 problems.append(Problem(item.location, f"not imported, database error: {exc}"))
                 outcomes = []
-        for outcome in outcomes:
-            self.report.count(outcome)
+        for result in outcomes:
+            self.report.count(result)
         self.report.problems.extend(problems)
         self.report.files += 1
 

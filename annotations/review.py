@@ -3,8 +3,10 @@
 The reviewer's outcome is an ordinary annotation (spans under the reviewer's
 name, status ``reviewed``), so export and agreement read it like any other.
 This module compares the annotators' spans on one article and applies the
-reviewer's choices through the store; the app (``tui/screens/review.py``) only
-draws what :func:`compare` finds and calls :func:`accept` / :func:`reject`.
+reviewer's choices through the store. The review session
+(:class:`annotations.session.ReviewSession`) calls it: :func:`compare` on
+opening an article, :func:`accept` / :func:`reject` / :func:`settle_by_hand` on
+the reviewer's keys; the review screen only draws the session.
 
 - A span is a *key* ``(start, end, label, attributes)``. Spans every annotator
   made, attributes included, are the *consensus*: the review starts with them

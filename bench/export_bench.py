@@ -157,7 +157,7 @@ def run_export(db: Path, out: Path, fmt: str, workers: int | None) -> Run:
     env = dict(os.environ)
     if workers is not None:
         env["NEWSMARK_EXPORT_WORKERS"] = str(workers)
-    cmd = [sys.executable, "-m", "annotations", "export", "--db", str(db), "--format", fmt, "-o", str(out)]
+    cmd = [sys.executable, "-m", "tui", "export", "--db", str(db), "--format", fmt, "-o", str(out)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = 0

@@ -101,7 +101,7 @@ def main() -> None:
             export = [
                 sys.executable,
                 "-m",
-                "annotations",
+                "tui",
                 "export",
                 "--db",
                 str(db),

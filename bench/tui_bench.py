@@ -4,6 +4,7 @@
 Usage:
     python bench/tui_bench.py [--runs 7] [--keys 200] [--big-db PATH]
                               [--only startup|keys|all] [--workdir DIR] [--keep] [--no-sync]
+                              [--no-compile]
 
 Measures, at 120x40, against the issue's floors:
 
@@ -11,14 +12,20 @@ Measures, at 120x40, against the issue's floors:
   'newsmark annotate --db DB --annotator bench'``, then ``tmux capture-pane -p``
   every ~5 ms until the screen shows list rows, the status bar ("done ") and the
   open article's title in the text pane; from just before spawning tmux to that
-  moment. ``--runs`` runs after one discarded warm-up run. Floor: <= 0.6 s on
+  moment. ``--runs`` runs after one discarded warm-up run, the cases taking turns
+  (baseline, 1k, 1M, baseline, ...) so that a machine's drift moves them alike. Floor: <= 0.6 s on
   1,000 articles; 1,000,000 articles (``--big-db``) <= 1.2x the 1k median. A
   trivial Textual app (one ``Static``) is timed the same way as the baseline:
   what Python + Textual start-up costs before newsmark does anything; the 1k
   median is at most 1.5x the baseline's median of the same run. Also
   shown, not floored: when the whole view is loaded (``done N/M`` with M > 0).
   The bench's tmux runs on its own socket (``-L``), one server for all runs,
-  so no run pays for starting a tmux server.
+  so no run pays for starting a tmux server. The app and the baseline start
+  alike: ``newsmark`` is the script beside the bench's own Python (not a
+  version manager's shim found on PATH), and the app's packages are
+  byte-compiled first, as an install leaves them and as Textual is
+  (``--no-compile``: as they are; with ``PYTHONDONTWRITEBYTECODE`` set, every
+  start then compiles them from source).
 
 * **key -> screen update latency and bytes per key**: the app runs on a
   pseudo-terminal this script holds (``bench/ptyterm.py``), 120x40,
@@ -99,15 +106,49 @@ BASELINE_CODE = (
 _CUP = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
 
-def newsmark_argv(db: Path) -> list[str]:
+def newsmark_exe() -> str:
+    """The ``newsmark`` script of the Python running the bench, as the baseline runs that Python.
+
+    The one next to ``sys.executable`` first: on PATH there may be a version manager's shim
+    (pyenv's is a bash script that runs ``pyenv exec``, 50 ms before Python starts), which
+    the baseline, started as ``sys.executable``, does not pay.
+    """
+    beside = Path(sys.executable).parent / "newsmark"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
     exe = shutil.which("newsmark")
     if exe is None:
         sys.exit("newsmark is not on PATH: pip install -e . first")
-    return [exe, "annotate", "--db", str(db), "--annotator", ANNOTATOR]
+    return exe
+
+
+def newsmark_argv(db: Path) -> list[str]:
+    return [newsmark_exe(), "annotate", "--db", str(db), "--annotator", ANNOTATOR]
 
 
 def baseline_argv() -> list[str]:
     return [sys.executable, "-c", BASELINE_CODE]
+
+
+def compile_project() -> list[str]:
+    """Byte-compile the app's packages (``__pycache__``, ignored by git), as ``pip install`` does.
+
+    Textual, the baseline's whole code, comes compiled from site-packages; the app's own
+    modules in an editable checkout are compiled by their first import, unless
+    ``PYTHONDONTWRITEBYTECODE`` is set, when every start compiles them again (25 ms).
+    The packages compiled, for the report.
+    """
+    import compileall
+
+    import annotations
+    import tui
+
+    done = []
+    for pkg in (annotations, tui):
+        folder = Path(pkg.__file__ or "").parent
+        if compileall.compile_dir(folder, quiet=1):
+            done.append(str(folder))
+    return done
 
 
 # --------------------------------------------------------------------------- databases
@@ -331,33 +372,45 @@ def newsmark_ready(db: Path) -> tuple[Callable[[str], bool], Callable[[str], boo
     return ready, loaded
 
 
+@dataclass
+class StartupCase:
+    label: str
+    argv: Sequence[str]
+    ready: Callable[[str], bool]
+    loaded: Callable[[str], bool] | None = None
+
+
 def startup_series(
-    tmux: Tmux,
-    label: str,
-    argv: Sequence[str],
-    ready: Callable[[str], bool],
-    loaded: Callable[[str], bool] | None,
-    runs: int,
-) -> tuple[list[StartupRun], StartupRun]:
-    warm = one_startup(tmux, f"warm-{label}", argv, ready, loaded)
-    if warm.ready is None:
-        print(f"[{label}] the screen never became usable; last screen:\n{warm.screen}")
-        return [], warm
-    print(f"  {label}: warm-up {warm.ready:.3f} s (discarded)", flush=True)
-    out = []
-    for i in range(runs):
-        r = one_startup(tmux, f"{label}-{i}", argv, ready, loaded)
-        if r.ready is not None and r.ready < 0.05:  # no Python program starts that fast: a stale screen
-            print(
-                f"  {label}: run {i + 1}: {r.ready:.3f} s is not a real start-up; run discarded", flush=True
-            )
+    tmux: Tmux, cases: Sequence[StartupCase], runs: int
+) -> dict[str, tuple[list[StartupRun], StartupRun]]:
+    """Each case's runs and its warm-up run, by label.
+
+    The runs take turns (case 1, case 2, ..., then again): a machine that gets slower or
+    faster during the series (another job starting, the CPU's clock) moves every case
+    alike, so the ratio of two cases in one run stays fair.
+    """
+    result: dict[str, tuple[list[StartupRun], StartupRun]] = {}
+    live = []
+    for case in cases:
+        warm = one_startup(tmux, f"warm-{case.label}", case.argv, case.ready, case.loaded)
+        result[case.label] = ([], warm)
+        if warm.ready is None:
+            print(f"[{case.label}] the screen never became usable; last screen:\n{warm.screen}")
             continue
-        out.append(r)
-        extra = f", loaded {r.loaded:.3f} s" if r.loaded is not None else ""
-        print(
-            f"  {label}: run {i + 1}: {r.ready if r.ready is None else f'{r.ready:.3f}'} s{extra}", flush=True
-        )
-    return out, warm
+        print(f"  {case.label}: warm-up {warm.ready:.3f} s (discarded)", flush=True)
+        live.append(case)
+    for i in range(runs):
+        for case in live:
+            r = one_startup(tmux, f"{case.label}-{i}", case.argv, case.ready, case.loaded)
+            label = case.label
+            if r.ready is not None and r.ready < 0.05:  # no Python program starts that fast: stale
+                print(f"  {label}: run {i + 1}: {r.ready:.3f} s is not a real start-up; run discarded")
+                continue
+            result[label][0].append(r)
+            extra = f", loaded {r.loaded:.3f} s" if r.loaded is not None else ""
+            shown = "—" if r.ready is None else f"{r.ready:.3f}"
+            print(f"  {label}: run {i + 1}: {shown} s{extra}", flush=True)
+    return result
 
 
 # --------------------------------------------------------------------------- keys in a pty
@@ -598,6 +651,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="byte-compile the app's packages first, as an install does (--no-compile: as they are)",
+    )
+    parser.add_argument(
         "--sync",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -612,9 +671,14 @@ def main(argv: list[str] | None = None) -> None:
 
     with workdir(args.workdir, args.keep) as folder:
         small = build_small(folder)
+        compiled = compile_project() if args.compile else []
         long_db = build_long(folder)
         rows: list[tuple[str, str, str, str, str, str]] = []  # figure, floor, median, p95, n, verdict
-        notes: list[str] = []
+        notes: list[str] = [
+            f"app byte-compiled first: {', '.join(compiled)}"
+            if compiled
+            else "app not byte-compiled by the bench (--no-compile)"
+        ]
         key_cases: list[KeyCase] = []
 
         if args.only in ("startup", "all"):
@@ -626,16 +690,18 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 print(f"baseline: {shlex.join(baseline_argv())}")
                 base_ready = lambda screen: "baseline ready" in screen  # noqa: E731
-                base, _ = startup_series(tmux, "baseline", baseline_argv(), base_ready, None, args.runs)
+                cases = [StartupCase("baseline", baseline_argv(), base_ready)]
                 r, lo = newsmark_ready(small)
-                s1k, w1k = startup_series(tmux, "1k", newsmark_argv(small), r, lo, args.runs)
-                big: list[StartupRun] = []
-                wbig = None
+                cases.append(StartupCase("1k", newsmark_argv(small), r, lo))
                 if args.big_db is not None:
                     r, lo = newsmark_ready(args.big_db)
-                    big, wbig = startup_series(tmux, "1M", newsmark_argv(args.big_db), r, lo, args.runs)
+                    cases.append(StartupCase("1M", newsmark_argv(args.big_db), r, lo))
                 else:
                     notes.append("1,000,000 articles: skipped (no --big-db)")
+                series = startup_series(tmux, cases, args.runs)
+                base, _ = series["baseline"]
+                s1k, w1k = series["1k"]
+                big, wbig = series.get("1M", ([], None))
             finally:
                 tmux.close()
 

@@ -185,9 +185,8 @@ def test_reclean_joins_wrapped_articles_but_keeps_annotated_text(tmp_path):
         assert store.article(1).clean_text.split("\n\n") == PARAGRAPHS
         assert store.article(1).cleaner_version == CLEANER_VERSION
         # as the cleaner before this version left them: one paragraph per line
-        store.conn.execute(
-            "UPDATE articles SET cleaner_version = '1', clean_text = ?", (_wrapped(72).replace("\n", "\n\n"),)
-        )
+        for article_id in (1, 2):
+            store.reclean(article_id, _wrapped(72).replace("\n", "\n\n"), "1")
         store.add_span(1, "ana", 0, 6, "LOCATION")
     result = runner.invoke(main, ["reclean", "--db", str(db)])
     assert "re-cleaned 1, kept 1" in result.output

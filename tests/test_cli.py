@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_CORPUS
+from conftest import SAMPLE_CORPUS, stored_articles
 
+from annotations.storage import Store
 from tui.cli import main
 
 PARAGRAPH = (
@@ -30,21 +30,28 @@ def run():
     return invoke
 
 
+def stored_count(db_path: Path) -> int:
+    with Store(db_path) as store:
+        return store.article_count()
+
+
 def test_import_sample_corpus_then_reimport_adds_nothing(run, db_path):
     first = run("import", str(SAMPLE_CORPUS), "--db", str(db_path), "--no-fetch")
     assert first.exit_code == 0, first.output
-    count = sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0]
+    count = stored_count(db_path)
     assert count >= 22  # the two seeds and at least 20 written for the project
     assert f"{count}  imported" in first.output.replace(" " * 2, "  ")
     second = run("import", str(SAMPLE_CORPUS), "--db", str(db_path), "--no-fetch")
     assert second.exit_code == 0
     assert "0  imported" in second.output and f"{count}  duplicates" in second.output
-    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == count
+    assert stored_count(db_path) == count
 
 
 def test_sample_corpus_articles_have_titles_and_clean_bodies(run, db_path):
     run("import", str(SAMPLE_CORPUS), "--db", str(db_path), "--no-fetch")
-    rows = sqlite3.connect(db_path).execute("SELECT origin, title, clean_text FROM articles").fetchall()
+    with Store(db_path) as store:
+        rows = [(a.origin, a.title, a.clean_text) for a in stored_articles(store)]
+    assert rows
     for origin, title, text in rows:
         assert title, origin
         assert len(text.split()) > 100, origin
@@ -93,8 +100,6 @@ def test_clean_prints_one_file_and_writes_many(run, tmp_path):
 
 
 def test_stats_counts_statuses_and_labels(run, db_path):
-    from annotations.storage import Store
-
     run("import", str(SAMPLE_CORPUS / "jsonl"), "--db", str(db_path))
     with Store(db_path) as store:
         store.add_span(1, "ana", 0, 5, "ACTOR")
@@ -141,13 +146,12 @@ def test_no_arguments_imports_the_sample_corpus_into_an_empty_default_db(tmp_pat
 
 
 def test_reclean_updates_old_texts_and_keeps_annotated_ones(run, db_path):
-    from annotations.storage import Store
-
     run("import", str(SAMPLE_CORPUS / "jsonl"), "--db", str(db_path))
     with Store(db_path) as store:
-        store.conn.execute("UPDATE articles SET cleaner_version = 'old', clean_text = 'stale text'")
-        store.add_span(1, "ana", 0, 5, "ACTOR")
         total = store.article_count()
+        for article_id in range(1, total + 1):  # as an older cleaner left them
+            store.reclean(article_id, "stale text", "old")
+        store.add_span(1, "ana", 0, 5, "ACTOR")
     result = run("reclean", "--db", str(db_path))
     assert result.exit_code == 0 and f"re-cleaned {total - 1}, kept 1" in result.output
     with Store(db_path) as store:

@@ -12,14 +12,16 @@ import json
 import os
 import shlex
 import shutil
-import sqlite3
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from conftest import stored_articles
 from tui_fixtures import build_db
+
+from annotations.storage import Store
 
 TMUX = shutil.which("tmux")
 NEWSMARK = shutil.which("newsmark")
@@ -156,16 +158,14 @@ def annotate_command(db: Path) -> str:
 
 
 def spans_of(db: Path, annotator: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(
-            'SELECT s.article_id, s.start, s."end", s.label, s.text, a.clean_text'
-            " FROM spans s JOIN annotators n ON n.id = s.annotator_id"
-            " JOIN articles a ON a.id = s.article_id WHERE n.name = ? ORDER BY s.id",
-            (annotator,),
-        ).fetchall()
-    finally:
-        conn.close()
+    """(article id, start, end, label, text, the article's text) of each span, in the order made."""
+    with Store(db) as store:
+        made = [
+            (span.id, (span.article_id, span.start, span.end, span.label, span.text, art.clean_text))
+            for art in stored_articles(store)
+            for span in store.spans(art.id, annotator)
+        ]
+    return [row for _, row in sorted(made)]
 
 
 def start_app(term: Terminal, db: Path) -> str:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from annotations.cli import main
 from annotations.storage import Store
+from tests.conftest import stored_articles
 
 # Line breaks of every kind, tabs, no-break and ideographic spaces, a form feed
 # and a line separator, with spans before and after each of them.
@@ -81,7 +82,7 @@ def test_annotation_file_text_round_trips_byte_for_byte(tmp_path, fmt, make):
     text, found = _text_and_offsets(fmt, first)
     assert text == TEXT
     with Store(tmp_path / "two.db") as store:
-        (stored,) = [row[0] for row in store.conn.execute("SELECT clean_text FROM articles")]
+        (stored,) = [a.clean_text for a in stored_articles(store)]
     assert stored == TEXT
     assert sorted(found) == [(s, e) for s, e, _ in _spans()]
     assert [TEXT[s:e] for s, e in sorted(found)] == PLACES  # offsets still point at the words
@@ -101,5 +102,5 @@ def test_a_corpus_article_still_has_its_line_breaks_unified(tmp_path):
         == 0
     )
     with Store(tmp_path / "c.db") as store:
-        (text,) = [row[0] for row in store.conn.execute("SELECT clean_text FROM articles")]
+        (text,) = [a.clean_text for a in stored_articles(store)]
     assert "\r" not in text and body in text

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from annotations.export import ExportReport, Filters, brat, export
 from annotations.labels import Attribute, Label, LabelSchema, default_schema
-from annotations.model import Annotation, SpanData, Status
+from annotations.model import SpanData, Status
 from annotations.storage import Store
+from tests.conftest import add_work
 
-STAMP = "2026-11-01T09:30:00.000Z"
 ALL = Filters(statuses=None)
 
 
@@ -89,13 +89,6 @@ def span(text: str, part: str, label: str, attributes: dict | None = None, nth: 
     return SpanData(start, start + len(part), label, part, attributes or {})
 
 
-def add(
-    store: Store, text: str, spans: list[SpanData], annotator: str = "alice", status: Status = Status.DONE
-) -> int:
-    article_id, _, _ = store.import_annotation(Annotation(None, text, annotator, status, STAMP, spans))
-    return article_id
-
-
 def run(store: Store, tmp_path: Path, filters: Filters = ALL) -> tuple[Path, ExportReport]:
     out = tmp_path / "out"
     return out, export(store, "brat", str(out), filters)
@@ -103,7 +96,7 @@ def run(store: Store, tmp_path: Path, filters: Filters = ALL) -> tuple[Path, Exp
 
 def test_txt_is_the_article_byte_for_byte(store: Store, tmp_path: Path) -> None:
     text = "Émile 👋 met the minister\r\nin Kabul 🇦🇫 on Monday.\r\n"
-    article = add(store, text, [span(text, "Kabul", "LOCATION"), span(text, "minister", "ACTOR")])
+    article = add_work(store, text, [span(text, "Kabul", "LOCATION"), span(text, "minister", "ACTOR")])
     out, report = run(store, tmp_path)
     assert (out / f"{article}-alice.txt").read_bytes() == text.encode("utf-8")
     parsed = check_offsets(out, f"{article}-alice")
@@ -128,7 +121,7 @@ def test_every_offset_slices_the_text(store: Store, tmp_path: Path) -> None:
         span(text, "the\u2028Syrian Observatory", "ACTOR"),
         span(text, "Tabs\tand  spaces", "OTHER"),
     ]
-    article = add(store, text, spans)
+    article = add_work(store, text, spans)
     out, report = run(store, tmp_path)
     parsed = check_offsets(out, f"{article}-alice")
     assert len(parsed.entities) == report.spans == 5
@@ -137,7 +130,7 @@ def test_every_offset_slices_the_text(store: Store, tmp_path: Path) -> None:
 def test_span_over_line_breaks_becomes_fragments(store: Store, tmp_path: Path) -> None:
     text = "Fighting near Kabul \r\n\r\n  province and\u2028Herat\x85city."
     first = text.index("Kabul")
-    article = add(
+    article = add_work(
         store,
         text,
         [
@@ -195,7 +188,7 @@ def test_any_span_is_written_so_its_fragments_slice_the_text(text: str, raw: lis
 
 def test_a_span_of_only_whitespace_over_a_break_is_left_out(store: Store, tmp_path: Path) -> None:
     text = "One line. \n Another."
-    article = add(store, text, [SpanData(9, 12, "ACTOR", " \n "), span(text, "Another", "ACTOR")])
+    article = add_work(store, text, [SpanData(9, 12, "ACTOR", " \n "), span(text, "Another", "ACTOR")])
     out, report = run(store, tmp_path)
     parsed = check_offsets(out, f"{article}-alice")
     assert [e.text for e in parsed.entities.values()] == ["Another"]
@@ -210,7 +203,7 @@ def test_overlapping_spans_are_all_kept(store: Store, tmp_path: Path) -> None:
         span(text, "Syrian Arab Army", "CASUALTY"),  # same offsets, another label
         span(text, "Arab Army shelled Aleppo", "ACTOR"),  # crossing
     ]
-    article = add(store, text, spans)
+    article = add_work(store, text, spans)
     out, report = run(store, tmp_path)
     parsed = check_offsets(out, f"{article}-alice")
     assert sorted((e.label, e.text) for e in parsed.entities.values()) == sorted(
@@ -223,7 +216,7 @@ def test_overlapping_spans_are_all_kept(store: Store, tmp_path: Path) -> None:
 
 def test_choice_attributes_are_attribute_lines_the_rest_notes(store: Store, tmp_path: Path) -> None:
     text = "Rebels said 30 civilians were killed in Homs."
-    article = add(store, text, [], status=Status.IN_PROGRESS)
+    article = add_work(store, text, [], status=Status.IN_PROGRESS)
     # saved the way the app saves them, on the imported article
     store.add_span(
         article,
@@ -266,7 +259,7 @@ def test_choice_attributes_are_attribute_lines_the_rest_notes(store: Store, tmp_
 
 def test_annotation_conf_lists_labels_and_attribute_values(store: Store, tmp_path: Path) -> None:
     text = "A MILITIA fired; twenty wounded."
-    add(
+    add_work(
         store,
         text,
         [
@@ -328,8 +321,8 @@ def test_shared_attribute_names_merge_labels_and_values() -> None:
 
 def test_unsafe_annotator_names_give_safe_distinct_file_names(store: Store, tmp_path: Path) -> None:
     text = "Two annotators, one article."
-    article = add(store, text, [span(text, "annotators", "ACTOR")], annotator="../news desk/bob")
-    add(store, text, [span(text, "article", "ACTOR")], annotator=".._news_desk_bob")
+    article = add_work(store, text, [span(text, "annotators", "ACTOR")], annotator="../news desk/bob")
+    add_work(store, text, [span(text, "article", "ACTOR")], annotator=".._news_desk_bob")
     out, report = run(store, tmp_path)
     assert report.files == [f"{article}-.._news_desk_bob.txt", f"{article}-.._news_desk_bob-2.txt"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -345,15 +338,15 @@ def test_unsafe_annotator_names_give_safe_distinct_file_names(store: Store, tmp_
 
 def test_filters_choose_the_work(store: Store, tmp_path: Path) -> None:
     text = "Shelling hit Daraa."
-    done = add(store, text, [span(text, "Daraa", "LOCATION"), span(text, "Shelling", "ACTOR")])
-    add(store, "Another article.", [], annotator="carol", status=Status.IN_PROGRESS)
+    done = add_work(store, text, [span(text, "Daraa", "LOCATION"), span(text, "Shelling", "ACTOR")])
+    add_work(store, "Another article.", [], annotator="carol", status=Status.IN_PROGRESS)
     out, report = run(store, tmp_path, Filters(labels=("LOCATION",)))
     assert report.files == [f"{done}-alice.txt"] and report.spans == 1
     assert [e.label for e in check_offsets(out, f"{done}-alice").entities.values()] == ["LOCATION"]
 
 
 def test_an_annotation_without_spans_has_an_empty_ann(store: Store, tmp_path: Path) -> None:
-    article = add(store, "Nothing to tag here.", [], status=Status.SKIPPED)
+    article = add_work(store, "Nothing to tag here.", [], status=Status.SKIPPED)
     out, report = run(store, tmp_path)
     assert (out / f"{article}-alice.ann").read_bytes() == b""
     assert (report.annotations, report.spans) == (1, 0)
@@ -364,7 +357,7 @@ def test_export_replaces_an_existing_folder(store: Store, tmp_path: Path) -> Non
     out.mkdir()
     (out / "stale.ann").write_text("T1\tOLD 0 1\tx\n")
     text = "Fresh text."
-    article = add(store, text, [span(text, "Fresh", "ACTOR")])
+    article = add_work(store, text, [span(text, "Fresh", "ACTOR")])
     _, report = run(store, tmp_path)
     assert not (out / "stale.ann").exists()
     assert (out / f"{article}-alice.txt").read_text("utf-8") == text
@@ -377,7 +370,7 @@ def test_a_failed_export_leaves_nothing_behind(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
 ) -> None:
     text = "Half an export."
-    add(store, text, [span(text, "Half", "ACTOR")])
+    add_work(store, text, [span(text, "Half", "ACTOR")])
     out = tmp_path / "out"
     if existing:
         out.mkdir()

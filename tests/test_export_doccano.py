@@ -19,10 +19,10 @@ from annotations.cli import main
 from annotations.export import Filters, export
 from annotations.export.offsets import Offsets, bmp_only
 from annotations.importing import import_paths
-from annotations.model import Annotation, SpanData, Status
+from annotations.model import SpanData, Status
 from annotations.storage import Store
+from tests.conftest import add_work, json_lines
 
-STAMP = "2026-11-01T10:00:00.000Z"
 FIREMEN = "👨🏻‍🚒 firemen drive firetrucks"  # doccano issue #2290
 # emoji with a skin tone and ZWJ sequences, a flag, combining marks (decomposed
 # "é" and Vietnamese), CJK in the BMP and outside it (U+20BB7), a Devanagari
@@ -44,17 +44,6 @@ def _spans(text: str, *words: str, label: str = "LOCATION") -> list[SpanData]:
         start = text.index(word)
         spans.append(SpanData(start, start + len(word), label, word))
     return spans
-
-
-def _save(
-    store: Store, text: str, spans: list[SpanData], who: str = "alice", status: Status = Status.DONE
-) -> None:
-    store.import_annotation(Annotation(None, text, who, status, STAMP, spans))
-
-
-def _lines(path: Path) -> list[dict]:
-    """The JSON lines: split at "\n" only (a text may hold U+0085 or U+2028 as they are)."""
-    return [json.loads(line) for line in path.read_text("utf-8").split("\n") if line]
 
 
 # --- the offsets module --------------------------------------------------------------
@@ -92,11 +81,11 @@ def test_every_code_point_offset_converts_and_back(text):
 
 
 def test_the_doccano_issue_example_exactly(store, tmp_path):
-    _save(store, FIREMEN, _spans(FIREMEN, "firetrucks", label="ACTOR"))
+    add_work(store, FIREMEN, _spans(FIREMEN, "firetrucks", label="ACTOR"))
     export(store, "doccano", str(tmp_path / "u.jsonl"), Filters())
     export(store, "doccano", str(tmp_path / "c.jsonl"), Filters(), offsets="codepoints")
-    [utf16] = _lines(tmp_path / "u.jsonl")
-    [points] = _lines(tmp_path / "c.jsonl")
+    [utf16] = json_lines(tmp_path / "u.jsonl")
+    [points] = json_lines(tmp_path / "c.jsonl")
     assert utf16["label"] == [[22, 32, "ACTOR"]] and utf16["offsets"] == "utf16"
     assert points["label"] == [[19, 29, "ACTOR"]] and points["offsets"] == "codepoints"
     assert utf16_slice(FIREMEN, 22, 32) == "firetrucks" == FIREMEN[19:29]
@@ -115,9 +104,9 @@ def test_utf16_offsets_slice_the_span_text_after_emoji_marks_and_cjk(store, tmp_
         "क्षेत्र",
         "ok",
     )
-    _save(store, HARD, _spans(HARD, *words))
+    add_work(store, HARD, _spans(HARD, *words))
     export(store, "doccano", str(tmp_path / "u.jsonl"), Filters())
-    [line] = _lines(tmp_path / "u.jsonl")
+    [line] = json_lines(tmp_path / "u.jsonl")
     assert [utf16_slice(HARD, s, e) for s, e, _ in line["label"]] == list(words)
     # code points and UTF-16 units part ways after the first emoji
     assert line["label"][0][0] > HARD.index("Nguyễn")
@@ -177,7 +166,7 @@ def test_bad_offsets_are_refused_per_line_with_the_span_named(store, tmp_path):
 
 
 def test_a_line_that_says_otherwise_than_the_flag_is_refused(store, tmp_path):
-    _save(store, FIREMEN, _spans(FIREMEN, "firetrucks"))
+    add_work(store, FIREMEN, _spans(FIREMEN, "firetrucks"))
     out = tmp_path / "u.jsonl"
     export(store, "doccano", str(out), Filters())
     with Store(tmp_path / "other.db") as other:
@@ -192,8 +181,8 @@ def test_a_line_that_says_otherwise_than_the_flag_is_refused(store, tmp_path):
 
 @pytest.mark.parametrize("offsets", ["utf16", "codepoints"])
 def test_round_trip_with_emoji_gives_the_same_bytes(store, tmp_path, offsets):
-    _save(store, HARD, _spans(HARD, "Nguyễn", "Idlib", "𠮷野家"))
-    _save(store, FIREMEN, _spans(FIREMEN, "firemen", "firetrucks"), who="bob", status=Status.FLAGGED)
+    add_work(store, HARD, _spans(HARD, "Nguyễn", "Idlib", "𠮷野家"))
+    add_work(store, FIREMEN, _spans(FIREMEN, "firemen", "firetrucks"), annotator="bob", status=Status.FLAGGED)
     first = tmp_path / "first.jsonl"
     export(store, "doccano", str(first), Filters(statuses=None), offsets=offsets)
     with Store(tmp_path / "other.db") as other:
@@ -229,10 +218,10 @@ def test_round_trip_property(work, offsets):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with Store(folder / "a.db") as store:
-            _save(store, text, spans)
+            add_work(store, text, spans)
             first = folder / "first.jsonl"
             export(store, "doccano", str(first), Filters(), offsets=offsets)
-        [line] = _lines(first)
+        [line] = json_lines(first)
         # one span per offsets and label (the store keeps no duplicates), each the text there
         cut = utf16_slice if offsets == "utf16" else lambda t, a, b: t[a:b]
         written = sorted((cut(text, a, b), label) for a, b, label in line["label"])
@@ -249,7 +238,7 @@ def test_round_trip_property(work, offsets):
 
 
 def test_cli_offsets_flags(store, db_path, tmp_path):
-    _save(store, FIREMEN, _spans(FIREMEN, "firetrucks", label="ACTOR"))
+    add_work(store, FIREMEN, _spans(FIREMEN, "firetrucks", label="ACTOR"))
     runner = CliRunner()
     out = tmp_path / "points.jsonl"
     result = runner.invoke(
@@ -257,11 +246,11 @@ def test_cli_offsets_flags(store, db_path, tmp_path):
         ["export", "--db", str(db_path), "--format", "doccano", "--offsets", "codepoints", "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert _lines(out)[0]["label"] == [[19, 29, "ACTOR"]]
+    assert json_lines(out)[0]["label"] == [[19, 29, "ACTOR"]]
     result = runner.invoke(
         main, ["export", "--db", str(db_path), "--format", "doccano", "-o", str(tmp_path / "units.jsonl")]
     )
-    assert _lines(tmp_path / "units.jsonl")[0]["label"] == [[22, 32, "ACTOR"]]
+    assert json_lines(tmp_path / "units.jsonl")[0]["label"] == [[22, 32, "ACTOR"]]
     # a doccano file of code points without the key, read with the flag
     bare = tmp_path / "bare.jsonl"
     bare.write_text(

@@ -21,9 +21,22 @@ from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store
 from annotations.tokens import snap
-from tests.conftest import SAMPLE_CORPUS, SEEDS
+from tests.conftest import SAMPLE_CORPUS, SEEDS, json_lines, set_work_time
 
 STAMP = "2026-11-01T10:00:00.000Z"
+# A Prodigy task's keys, in the order every line has them.
+TASK_KEYS = (
+    "text",
+    "tokens",
+    "spans",
+    "meta",
+    "answer",
+    "_input_hash",
+    "_task_hash",
+    "_annotator_id",
+    "_session_id",
+    "_timestamp",
+)
 
 
 def _annotate(store: Store) -> dict[int, str]:
@@ -45,14 +58,10 @@ def _annotate(store: Store) -> dict[int, str]:
     return texts
 
 
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-
-
 def _export(store: Store, tmp_path: Path, name: str = "out.jsonl", **filters) -> list[dict]:
     target = tmp_path / name
     export(store, "jsonl", str(target), Filters(**filters))
-    return _lines(target)
+    return json_lines(target)
 
 
 # --- the shape ------------------------------------------------------------------
@@ -71,18 +80,7 @@ def test_lines_have_the_prodigy_task_shape(store, tmp_path):
         (4, "alice"),
     ]
     task = tasks[0]
-    assert list(task) == [
-        "text",
-        "tokens",
-        "spans",
-        "meta",
-        "answer",
-        "_input_hash",
-        "_task_hash",
-        "_annotator_id",
-        "_session_id",
-        "_timestamp",
-    ]
+    assert tuple(task) == TASK_KEYS
     assert task["text"] == texts[1]
     assert task["answer"] == "accept"
     article = store.article(1)
@@ -232,14 +230,9 @@ def test_filters_annotator_status_label(store, tmp_path):
 
 def test_since_keeps_work_changed_since(store, tmp_path):
     _annotate(store)
-    conn = store.conn
-    conn.execute("UPDATE article_status SET updated_at = '2020-01-01T00:00:00.000Z'")
-    conn.execute("UPDATE spans SET updated_at = '2020-01-01T00:00:00.000Z'")
-    conn.execute("UPDATE spans SET updated_at = '2026-06-01T00:00:00.000Z' WHERE article_id = 2")
-    conn.execute(
-        "UPDATE article_status SET updated_at = '2026-06-02T00:00:00.000Z'"
-        " WHERE article_id = 1 AND annotator_id = (SELECT id FROM annotators WHERE name = 'bob')"
-    )
+    set_work_time(store, "2020-01-01T00:00:00.000Z")
+    set_work_time(store, "2026-06-01T00:00:00.000Z", 2, statuses=False)  # a span changed, not the status
+    set_work_time(store, "2026-06-02T00:00:00.000Z", 1, "bob", spans=False)  # the status, not a span
     tasks = _export(store, tmp_path, since=export_pkg.parse_since("2026-01-01"))
     assert [(t["meta"]["id"], t["_annotator_id"]) for t in tasks] == [(1, "bob"), (2, "alice")]
     assert tasks[1]["_timestamp"] == 1780272000  # 2026-06-01, the newest change of that work
@@ -303,7 +296,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(store, tmp_path, m
 # --- import back ------------------------------------------------------------------------
 
 
-def test_round_trip_into_a_new_database_gives_the_same_lines(store, tmp_path):
+def test_round_trip_into_a_new_database_gives_the_samejson_lines(store, tmp_path):
     _annotate(store)
     first = tmp_path / "first.jsonl"
     export(store, "jsonl", str(first), Filters(statuses=None))

@@ -27,6 +27,8 @@ from annotations.export.tokens import doc_tokens
 from annotations.labels import load_schema
 from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store, now
+from tests.conftest import add_work
+from tests.test_export_jsonl import TASK_KEYS
 
 WORDS = (
     "the army said two soldiers were killed near Saraqeb in northwest Syria on Tuesday "
@@ -103,18 +105,7 @@ def test_every_block_read_on_its_own_has_the_same_keys(big_export):
         shapes.add((tuple(table.schema.names), tuple(f.name for f in _attribute_type(table))))
     assert shapes == {
         (
-            (
-                "text",
-                "tokens",
-                "spans",
-                "meta",
-                "answer",
-                "_input_hash",
-                "_task_hash",
-                "_annotator_id",
-                "_session_id",
-                "_timestamp",
-            ),
+            TASK_KEYS,
             tuple(SCHEMA_KEYS),
         )
     }
@@ -122,22 +113,13 @@ def test_every_block_read_on_its_own_has_the_same_keys(big_export):
 
 def test_attribute_keys_come_from_the_schema_given_and_the_data(store, tmp_path):
     text = "Two soldiers were killed in Idlib."
-    store.import_annotation(
-        Annotation(
-            None,
-            text,
-            "alice",
-            Status.DONE,
-            now(),
-            [
-                SpanData(0, 12, "CASUALTY", "Two soldiers", {"count": 2.0, "source_note": "wire"}),
-                SpanData(28, 33, "LOCATION", "Idlib", {"lat": 36}),
-            ],
-            None,
-            None,
-            None,
-            None,
-        )
+    add_work(
+        store,
+        text,
+        [
+            SpanData(0, 12, "CASUALTY", "Two soldiers", {"count": 2.0, "source_note": "wire"}),
+            SpanData(28, 33, "LOCATION", "Idlib", {"lat": 36}),
+        ],
     )
     schema_file = tmp_path / "labels.toml"
     schema_file.write_text(

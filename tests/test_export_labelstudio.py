@@ -23,6 +23,7 @@ from annotations.export.labelstudio import config_path
 from annotations.importing import import_paths
 from annotations.model import Annotation, SpanData, Status
 from annotations.storage import Store
+from tests.conftest import add_work
 from tests.test_export_doccano import FIREMEN, HARD, annotated
 
 STAMP = "2026-11-01T10:00:00.000Z"
@@ -145,16 +146,7 @@ def test_the_labeling_config_matches_the_schema_and_the_results(store, tmp_path)
 
 def test_labels_and_attributes_outside_the_schema_get_controls(store, tmp_path):
     text = "Shelling hit Idlib."
-    store.import_annotation(
-        Annotation(
-            None,
-            text,
-            "alice",
-            Status.DONE,
-            STAMP,
-            [SpanData(13, 18, "FACILITY", "Idlib", {"note": "checked", "floors": 3})],
-        )
-    )
+    add_work(store, text, [SpanData(13, 18, "FACILITY", "Idlib", {"note": "checked", "floors": 3})])
     out = tmp_path / "tasks.json"
     export(store, "labelstudio", str(out), Filters())
     root = ET.fromstring(config_path(out).read_text("utf-8"))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import http.server
 import json
-import sqlite3
 import threading
 from functools import partial
-from pathlib import Path
 
 import pytest
 
 from annotations.importing import import_paths
+from tests.conftest import stored_articles
 
 PARAGRAPHS = [
     "Government forces shelled the town of Kelmar on Tuesday, killing at least 12 civilians "
@@ -54,10 +53,6 @@ def rss(link="https://example.invalid/a", teaser="Short teaser.", full=True) -> 
         else ""
     )
     return RSS.format(link=link, teaser=teaser, content=content)
-
-
-def rows(db_path: Path, sql: str = "SELECT title, source, byline, published, clean_text FROM articles"):
-    return sqlite3.connect(db_path).execute(sql).fetchall()
 
 
 def test_plain_text_file(store, tmp_path):
@@ -120,7 +115,9 @@ def test_rss_and_atom_feeds(store, tmp_path):
     (tmp_path / "wire.atom").write_text(atom)
     report = import_paths(store, [tmp_path], fetch=False)
     assert (report.added, report.problems) == (2, [])
-    found = {r[0]: r for r in rows(store.path)}
+    found = {
+        a.title: (a.title, a.source, a.byline, a.published, a.clean_text) for a in stored_articles(store)
+    }
     title, source, byline, published, text = found["Shelling kills 12 in Kelmar"]
     assert source == "The Dispatch" and "Jane Doe" in byline and published == "2024-05-14T08:00:00Z"
     assert PARAGRAPHS[2] in text
@@ -216,12 +213,13 @@ def test_bad_inputs_are_named_and_the_rest_goes_on(store, tmp_path):
     assert [u.location for u in report.ignored] == [str(tmp_path / "notes.md")]
     # good.txt, cp1252.txt, and JSONL lines 1 and 6
     assert report.added == 4
-    texts = [r[0] for r in rows(store.path, "SELECT clean_text FROM articles")]
+    texts = [a.clean_text for a in stored_articles(store)]
     assert any("“dozens”" in t and "Saint-Élie — a café" in t for t in texts)
 
 
 def test_a_file_that_fails_in_the_database_leaves_nothing(store, tmp_path):
-    # A real database failure half-way through a file: a trigger refuses one article.
+    # A real database failure half-way through a file: a trigger refuses one article (raw SQL on
+    # purpose: the failure is made in the database file, as a full disk or a constraint would).
     store.conn.execute(
         "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.title = 'poison'"
         " BEGIN SELECT RAISE(ABORT, 'refused'); END"
@@ -239,7 +237,7 @@ def test_a_file_that_fails_in_the_database_leaves_nothing(store, tmp_path):
     (tmp_path / "other.txt").write_text(PARAGRAPHS[2] + "\n\n" + PARAGRAPHS[0])
     report = import_paths(store, [tmp_path])
     assert report.added == 1  # other.txt only
-    assert [r[0] for r in rows(store.path, "SELECT origin FROM articles")] == [str(tmp_path / "other.txt")]
+    assert [a.origin for a in stored_articles(store)] == [str(tmp_path / "other.txt")]
     assert any("database error" in str(p) and str(path) in str(p) for p in report.problems)
 
 

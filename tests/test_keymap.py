@@ -104,7 +104,8 @@ def test_the_app_starts_without_the_review_help_edit_and_export_code() -> None:
         "import sys, tui.cli, tui.app; "
         "print(sorted(m for m in sys.modules if m in ("
         "'tui.screens.review', 'tui.screens.help', 'tui.screens.edit_span', "
-        "'annotations.export', 'annotations.importing', 'trafilatura')))"
+        "'annotations.export', 'annotations.importing', 'trafilatura', "
+        "'annotations.session.review', 'annotations.review', 'annotations.tokens', 'rich.progress')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

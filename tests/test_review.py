@@ -12,18 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations import review
-from annotations.model import NewArticle, SpanData, Status, attribute_key
+from annotations.model import SpanData, Status, attribute_key
 from annotations.storage import Store
 from annotations.storage.sqlite.migrations import MIGRATIONS, migrate
+from tests.conftest import add_text
 
 TEXT = (
     "The Syrian government said 12 people died in Aleppo on Monday, and rebels said the army shelled Idlib."
 )
-
-
-def add_article(store: Store, text: str = TEXT, n: int = 0) -> int:
-    _, article_id = store.add_article(NewArticle(f"h{n}", "text", text, text, "v1", title=f"t{n}"))
-    return article_id
 
 
 def tag(store: Store, article_id: int, who: str, phrase: str, label: str) -> None:
@@ -61,7 +57,7 @@ def keys(store: Store, article_id: int, who: str = "rita") -> list[tuple[str, st
 
 @pytest.fixture
 def reviewed(store: Store) -> tuple[Store, int]:
-    article_id = add_article(store)
+    article_id = add_text(store, TEXT)
     finish(store, article_id, PLAN)
     return store, article_id
 
@@ -187,7 +183,7 @@ KILLED_2 = {"kind": "killed", "count": 2}
 @pytest.fixture
 def counts_differ(store: Store) -> tuple[Store, int]:
     """alice and bob agree on every span but the count of "12 people"."""
-    article_id = add_article(store)
+    article_id = add_text(store, TEXT)
     casualty = where("12 people")
     store.add_span(article_id, "alice", *casualty, "CASUALTY", KILLED_12)
     store.add_span(article_id, "bob", *casualty, "CASUALTY", KILLED_2)
@@ -272,7 +268,7 @@ def test_editing_attributes_by_hand_settles_the_region(counts_differ):
 
 
 def test_review_queue_views_and_annotator_filter(store):
-    a1, a2, a3 = (add_article(store, TEXT, n) for n in range(3))
+    a1, a2, a3 = (add_text(store, TEXT, n) for n in range(3))
     finish(store, a1, {"alice": [], "bob": []})
     finish(store, a2, {"alice": [], "carol": []})
     finish(store, a3, {"alice": []})  # one annotator: nothing to compare
@@ -296,7 +292,7 @@ def test_review_queue_views_and_annotator_filter(store):
 
 
 def test_reviewed_counts_as_finished_for_the_reviewer(store):
-    a1 = add_article(store)
+    a1 = add_text(store, TEXT)
     store.set_status(a1, "rita", Status.REVIEWED)
     assert a1 not in store.list_ids("rita", "todo")
     assert list(store.list_ids("rita", "reviewed")) == [a1]

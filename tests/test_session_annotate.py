@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.model import NewArticle, Status
+from annotations.model import Status
 from annotations.session import (
     AlreadyTagged,
     AnnotateSession,
@@ -20,6 +20,7 @@ from annotations.session import (
     Refused,
 )
 from annotations.storage import Store
+from tests.conftest import add_text
 
 TEXT = "Rebels said the army shelled Idlib on Monday. Two people died in Aleppo."
 WHO = "ana"
@@ -28,11 +29,6 @@ WHO = "ana"
 def where(phrase: str) -> tuple[int, int]:
     start = TEXT.index(phrase)
     return start, start + len(phrase)
-
-
-def add_article(store: Store, n: int = 0) -> int:
-    _, article_id = store.add_article(NewArticle(f"h{n}", "text", TEXT, TEXT, "v1", title=f"t{n}"))
-    return article_id
 
 
 def refuse(db_path: Path, statement: str) -> None:
@@ -46,8 +42,8 @@ def refuse(db_path: Path, statement: str) -> None:
 
 @pytest.fixture
 def session(store: Store) -> AnnotateSession:
-    add_article(store, 0)
-    add_article(store, 1)
+    add_text(store, TEXT, 0)
+    add_text(store, TEXT, 1)
     opened = AnnotateSession(store, WHO)
     opened.open(1)
     return opened
@@ -148,6 +144,6 @@ def test_opening_an_article_that_is_gone_raises_and_keeps_the_open_one(session):
 
 
 def test_nothing_open_refuses_a_tag(store):
-    add_article(store)
+    add_text(store, TEXT)
     with pytest.raises(Refused):
         AnnotateSession(store, WHO).tag(0, 6, "ACTOR")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 
 from annotations import review
-from annotations.model import NewArticle, Status
+from annotations.model import Status
 from annotations.session import NotSaved, NotYours, Refused, ReviewSession
 from annotations.storage import Store
+from tests.conftest import add_text
 from tests.test_session_annotate import refuse
 
 TEXT = "The Syrian government said 12 people died in Aleppo, and rebels said the army shelled Idlib."
@@ -34,7 +35,7 @@ def mine(store: Store) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def session(store: Store) -> ReviewSession:
-    store.add_article(NewArticle("h", "text", TEXT, TEXT, "v1", title="t"))
+    add_text(store, TEXT)
     for who, spans in PLAN.items():
         for phrase, label in spans:
             store.add_span(1, who, *where(phrase), label)
@@ -141,7 +142,7 @@ def test_done_marks_reviewed_and_warns_of_open_regions(session, store):
 
 
 def test_no_disagreements_refuses_the_walk(store):
-    store.add_article(NewArticle("h", "text", TEXT, TEXT, "v1", title="t"))
+    add_text(store, TEXT)
     for who in PLAN:
         store.add_span(1, who, *where("Aleppo"), "LOCATION")
         store.set_status(1, who, Status.DONE)

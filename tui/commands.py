@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.keymap import binding_rows
+
+# (title, help text, what runs it): what both discover() and search() offer.
+Command = tuple[str, str, Callable[[], object]]
 
 SCOPE_TARGET = {"anywhere": None, "review mode": None, "article list": "#list", "article text": "#text"}
 
@@ -14,13 +18,13 @@ SCOPE_TARGET = {"anywhere": None, "review mode": None, "article list": "#list", 
 class ActionCommands(Provider):
     """Run any keyboard action by name: "mark done", "tag ACTOR", "view: to do"..."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[Command]:
         from tui.screens.session_screen import SessionScreen
 
         screen = self.screen
         if not isinstance(screen, SessionScreen):
             return []
-        commands: list[tuple[str, str, object]] = []
+        commands: list[Command] = []
         # The app opens the review screen only when started to review: no need to load its code here.
         reviewing = getattr(self.app, "review", None) is not None
         for row in binding_rows(self.app):

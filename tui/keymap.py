@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from annotations.actions import TAG, Action, actions, help_rows, keys_for
 from annotations.labels import LabelSchema
@@ -29,8 +29,12 @@ def binding(action: Action) -> Binding:
     )
 
 
-def bindings(scope: str) -> list[Binding]:
-    """The ``BINDINGS`` of the screen or widget that is ``scope``."""
+def bindings(scope: str) -> list[BindingType]:
+    """The ``BINDINGS`` of the screen or widget that is ``scope``.
+
+    Typed as Textual types ``BINDINGS`` (``ClassVar[list[BindingType]]``; a list is invariant), so that
+    ``BINDINGS = bindings(...)`` type-checks in any screen or widget.
+    """
     return [binding(a) for a in actions(scope)]
 
 

@@ -25,7 +25,7 @@ from annotations.export.types import ExportReport as ExportReport
 from annotations.export.types import Filters as Filters
 from annotations.labels import LabelSchema
 from annotations.model import Annotation, Status
-from annotations.storage import Store, stamp
+from annotations.storage import ExportKey, Store, stamp
 
 STATUS_CHOICES = ("done", "reviewed", "skipped", "flagged", "in_progress", "all")
 REVIEWED_STATUSES = (Status.DONE.value, Status.REVIEWED.value)  # --status with --reviewed
@@ -76,7 +76,7 @@ def parse_since(value: str) -> str:
     return stamp(moment)
 
 
-class ExportKeys(list):  # list[tuple[int, int, str, str, str]]
+class ExportKeys(list[ExportKey]):
     """The keys of the work to export, with the counts of articles ``--reviewed`` left out."""
 
     left_out: int = 0

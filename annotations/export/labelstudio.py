@@ -55,7 +55,7 @@ from annotations.export.labelstudio_config import (
     value_control,
 )
 from annotations.export.offsets import Offsets
-from annotations.export.reading import InMeta, article_id, checked_span, imported_status
+from annotations.export.reading import InMeta, annotation, checked_span, imported_status
 from annotations.labels import LabelSchema, default_schema
 from annotations.model import Annotation, Problem, SpanData, Status
 from annotations.storage import Store, now, stamp
@@ -361,7 +361,6 @@ def _task_annotations(
 ) -> Iterator[Annotation | Problem]:
     text = task.data.text
     meta = task.data.meta
-    found_id = article_id(meta)
     work: list[tuple[str, InAnnotation | InDraft]] = [
         (f"annotation {n}", a) for n, a in enumerate(task.annotations, start=1)
     ]
@@ -382,18 +381,7 @@ def _task_annotations(
         except ValueError as exc:
             yield Problem(origin, f"{where}: {exc}", line)
             continue
-        yield Annotation(
-            found_id,
-            text,
-            name,
-            status,
-            _stamp(entry.updated_at),
-            spans,
-            meta.title,
-            meta.source,
-            meta.url,
-            meta.published,
-        )
+        yield annotation(text, name, status, _stamp(entry.updated_at), spans, meta)
 
 
 def _status(entry: InAnnotation | InDraft) -> Status:

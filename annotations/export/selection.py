@@ -15,12 +15,13 @@ from annotations.storage import ExportKey, ReviewedKeys, Store
 def reviewed_keys(
     store: Store,
     *,
-    annotators: Sequence[str] = (),
-    statuses: Sequence[str] | None = (Status.DONE.value, Status.REVIEWED.value),
-    labels: Sequence[str] = (),
-    since: str | None = None,
+    annotators: Sequence[str],
+    statuses: Sequence[str] | None,
+    labels: Sequence[str],
+    since: str | None,
 ) -> ReviewedKeys:
-    """At most one annotation per article.
+    """At most one annotation per article, of the work the export's filters pass
+    (:func:`annotations.export.export_keys` gives them, the default statuses filled in).
 
     Returns (the keys, as :meth:`Store.export_keys` gives them; the number of
     articles left out because several annotators finished them and

@@ -6,6 +6,10 @@ change through the store; they return what changed and raise a
 :class:`SessionError` with the words to show when nothing was done.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from annotations.session.annotate import AnnotateSession, Change, Opened, Replay, StatusChange
 from annotations.session.errors import (
     AlreadyTagged,
@@ -15,7 +19,9 @@ from annotations.session.errors import (
     Refused,
     SessionError,
 )
-from annotations.session.review import Jump, ReviewSession
+
+if TYPE_CHECKING:
+    from annotations.session.review import Jump, ReviewSession
 
 __all__ = [
     "AlreadyTagged",
@@ -32,3 +38,12 @@ __all__ = [
     "SessionError",
     "StatusChange",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``Jump`` and ``ReviewSession`` on first use: the annotator's start-up needs no review code."""
+    if name in ("Jump", "ReviewSession"):
+        from annotations.session import review
+
+        return getattr(review, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

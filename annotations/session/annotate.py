@@ -19,9 +19,6 @@ from annotations.session.describe import describe, describe_edit
 from annotations.session.errors import AlreadyTagged, ArticleGone, NotSaved, Refused
 from annotations.storage import Store
 
-VIEW_TITLES = {"all": "all", "todo": "to do", "done": "done", "flagged": "flagged", "skipped": "skipped"}
-LIST_VIEWS = ("all", "todo", "done", "flagged")  # what `t` cycles through
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -80,8 +77,14 @@ class AnnotateSession:
     """The annotator's work on the open article, through the one store."""
 
     START_VIEW = "all"
-    VIEW_TITLES: Mapping[str, str] = VIEW_TITLES
-    LIST_VIEWS: Sequence[str] = LIST_VIEWS
+    VIEW_TITLES: Mapping[str, str] = {
+        "all": "all",
+        "todo": "to do",
+        "done": "done",
+        "flagged": "flagged",
+        "skipped": "skipped",
+    }
+    LIST_VIEWS: Sequence[str] = ("all", "todo", "done", "flagged")  # what `t` cycles through
     PROGRESS_WORD = "done"
 
     def __init__(self, store: Store, annotator: str) -> None:

@@ -20,10 +20,7 @@ from annotations.model import Article, Span, Status
 from annotations.review import Comparison, Region
 from annotations.session.annotate import AnnotateSession, Change, Opened, Replay, StatusChange, saving
 from annotations.session.errors import NotSaved, NotYours, Refused
-from annotations.storage import Extent, Store
-
-VIEW_TITLES = {"review": "to review", "reviewed": "reviewed", "all": "all for review"}
-LIST_VIEWS = ("review", "reviewed", "all")
+from annotations.storage import REVIEW_VIEWS, Extent, Store
 
 NO_SPAN_TO_TAKE = (
     "put the cursor on an annotator's span in a disagreement ({ } walk the spans, > the disagreements)"
@@ -43,8 +40,8 @@ class ReviewSession:
     """A reviewer settling where the annotators (empty: everyone else) disagree."""
 
     START_VIEW = "review"
-    VIEW_TITLES: Mapping[str, str] = VIEW_TITLES
-    LIST_VIEWS: Sequence[str] = LIST_VIEWS
+    VIEW_TITLES: Mapping[str, str] = {"review": "to review", "reviewed": "reviewed", "all": "all for review"}
+    LIST_VIEWS: Sequence[str] = REVIEW_VIEWS
     PROGRESS_WORD = "reviewed"
 
     def __init__(self, store: Store, reviewer: str, annotators: tuple[str, ...] = ()) -> None:

@@ -6,7 +6,7 @@ import-linter contract says so), so that a second backend is one more package
 behind the same names. See README.md here for the layers.
 """
 
-from annotations.storage.sqlite.articles import plain_fts_query, verbatim_hash
+from annotations.storage.sqlite.articles import plain_fts_query
 from annotations.storage.sqlite.connection import DB_ENV, DEFAULT_DB, resolve_db_path
 from annotations.storage.sqlite.store import Store, open_store
 from annotations.storage.types import (
@@ -53,5 +53,4 @@ __all__ = [
     "plain_fts_query",
     "resolve_db_path",
     "stamp",
-    "verbatim_hash",
 ]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from annotations.model import RawFormat
+
 # What happened to an article handed to Store.add_article.
 ADDED, DUPLICATE, RECLEANED, KEPT_ANNOTATED = "added", "duplicate", "recleaned", "kept"
 
@@ -37,7 +39,7 @@ class RecleanRow(NamedTuple):
     """An article cleaned by another cleaner version, with what it takes to clean it again."""
 
     id: int
-    raw_format: str
+    raw_format: RawFormat
     raw_text: str
     source: str | None
 

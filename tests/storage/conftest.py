@@ -37,6 +37,13 @@ def article(text: str = TEXT, **fields: Any) -> NewArticle:
     return NewArticle(**values)
 
 
+def numbered(i: int, **fields: Any) -> NewArticle:
+    """Article number ``i`` of a corpus: a text, hash and title of its own, from source "src"."""
+    values: dict[str, Any] = dict(content_hash=f"h{i}", title=f"t{i}", source="src")
+    values.update(fields)
+    return article(f"Report number {i}: shelling near Idlib.", **values)
+
+
 def where(phrase: str, text: str = TEXT) -> tuple[int, int]:
     start = text.index(phrase)
     return start, start + len(phrase)

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from annotations.model import VIEWS, ListRow, NewArticle, Status
+from annotations.model import VIEWS, ListRow, Status
 from annotations.storage import Store
-
-
-def article(i: int) -> NewArticle:
-    text = f"Report number {i}: shelling near Idlib."
-    return NewArticle(
-        content_hash=f"h{i}",
-        raw_format="text",
-        raw_text=text,
-        clean_text=text,
-        cleaner_version="1",
-        title=f"t{i}",
-        source=f"src{i % 2}",
-        published=f"2020-01-{i + 1:02d}",
-    )
+from tests.storage.conftest import numbered
 
 
 @pytest.fixture
 def ids(store: Store) -> list[int]:
     """Ten articles; ana: 1 done, 2 flagged, 3 skipped, 4 in progress, 6 done, 8 reviewed; ben: 5 done."""
-    ids = [store.add_article(article(i))[1] for i in range(10)]
+    ids = [
+        store.add_article(numbered(i, source=f"src{i % 2}", published=f"2020-01-{i + 1:02d}"))[1]
+        for i in range(10)
+    ]
     store.set_status(ids[1], "ana", Status.DONE)
     store.set_status(ids[2], "ana", Status.FLAGGED)
     store.set_status(ids[3], "ana", Status.SKIPPED)

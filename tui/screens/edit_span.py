@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -69,7 +70,7 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
         label = self.schema.get(self.label)
         if label is None:
             return
-        widgets = []
+        widgets: list[Widget] = []
         for attr in label.attributes:
             value = self.span.attributes.get(attr.name, "") if self.label == self.span.label else ""
             hint = f" ({', '.join(attr.values)})" if attr.values else f" ({attr.type})"
@@ -103,7 +104,8 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
 
     def action_save(self) -> None:
         label = self.schema.get(self.label)
-        values = {i.id.removeprefix("attr-"): i.value for i in self.query(".attribute").results(Input)}
+        inputs = self.query(".attribute").results(Input)  # each made with id "attr-<name>"
+        values = {i.id.removeprefix("attr-"): i.value for i in inputs if i.id is not None}
         try:
             attributes = coerce_attributes(label, values) if label else {}
         except ValueError as exc:

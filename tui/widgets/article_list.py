@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -148,10 +149,10 @@ class ArticleList(ScrollView, can_focus=True):
         row = self.model.row(index)
         if row is None:
             return Strip.blank(width, base)
-        return self._render_row(row, index == self.cursor, width)
+        return self._render_row(row, index == self.cursor, width, base)
 
-    def _render_row(self, row: ListRow, is_cursor: bool, width: int) -> Strip:
-        base = self.rich_style
+    def _render_row(self, row: ListRow, is_cursor: bool, width: int, base: Style) -> Strip:
+        """One row; ``base`` is the widget's style (``rich_style`` walks the ancestors: once a row)."""
         status_style = base
         if row.status is Status.DONE:
             status_style = base + self.get_component_rich_style("article-list--done", partial=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rich.segment import Segment
 from textual import events
@@ -29,11 +29,13 @@ from textual.strip import Strip
 from annotations.labels import LabelSchema
 from annotations.model import Article, Span
 from annotations.session.describe import display_text
-from annotations.tokens import TokenIndex
 from tui.keymap import bindings
 from tui.textlayout import TextLayout, scroll_into_view
 from tui.widgets.text_render import Match, RowStyles, render_row
 from tui.widgets.text_spans import find_matches, next_span, reading_order, under_cursor
+
+if TYPE_CHECKING:
+    from annotations.tokens import TokenIndex
 
 
 class TextHost(Protocol):
@@ -157,6 +159,8 @@ class ArticleText(ScrollView, can_focus=True):
     def tokens(self) -> TokenIndex:
         """Built on first use: 20 ms for a 20,000-word article, not needed to read it."""
         if self._tokens is None:
+            from annotations.tokens import TokenIndex  # its patterns too: on first use, not at start
+
             self._tokens = TokenIndex(self.text)
         return self._tokens
 

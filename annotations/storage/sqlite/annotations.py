@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -114,7 +113,7 @@ class Annotations:
             stamp = now()
             conn.execute(
                 "UPDATE spans SET label = ?, attributes = ?, updated_at = ? WHERE id = ?",
-                (new_label, json.dumps(new_attrs, ensure_ascii=False), stamp, span_id),
+                (new_label, attrs_json(new_attrs), stamp, span_id),
             )
             new = replace(old, label=new_label, attributes=new_attrs, updated_at=stamp)
             annotator_id = self.annotators.id(old.annotator)

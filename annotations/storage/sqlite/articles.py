@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -48,20 +47,24 @@ def plain_fts_query(query: str) -> str:
 
 def verbatim_hash(text: str) -> str:
     """The content hash of an article stored verbatim (its cleaned text is its content)."""
+    import hashlib  # here, not at the top: OpenSSL's load is 2 ms of the annotator's start-up
+
     return hashlib.sha256(f"{VERBATIM}\n{text}".encode()).hexdigest()
 
 
 def _text_key(text: str) -> bytes:
+    import hashlib  # see verbatim_hash
+
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 class Articles:
     """The articles table and its full-text index."""
 
-    def __init__(self, db: Database, *, search_window: int = SEARCH_WINDOW) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.search_window = search_window  # public: a test makes it tiny
-        self._texts: dict[bytes, int] | None = None  # see text_index
+        self.search_window = SEARCH_WINDOW  # public: a test makes it tiny
+        self._texts: dict[bytes, int] | None = None  # see _text_index
 
     def add_article(self, art: NewArticle) -> AddResult:
         """Store an article unless it is already there; return (outcome, article id).

@@ -47,7 +47,6 @@ class Database:
         *,
         check_same_thread: bool = True,
         durable: bool = False,
-        in_chunk: int = IN_CHUNK,
     ) -> None:
         """Open (creating and migrating) the database at ``path``.
 
@@ -67,9 +66,8 @@ class Database:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA busy_timeout = 5000")  # several annotators share one file
         migrate(self.conn)
-        self.in_chunk = in_chunk  # public so that tests can make chunks tiny
+        self.in_chunk = IN_CHUNK  # public so that tests can make chunks tiny
         self.depth = 0  # open transaction blocks: 0 none, 1 the outer one, more savepoints
-        self.rollbacks = 0  # blocks rolled back so far (lets state kept in Python spot a stale row)
 
     def close(self) -> None:
         self.conn.close()
@@ -94,7 +92,6 @@ class Database:
             yield self.conn
         except BaseException:
             self.depth -= 1
-            self.rollbacks += 1
             if outer:
                 self.conn.execute("ROLLBACK")
             else:

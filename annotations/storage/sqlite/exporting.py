@@ -16,7 +16,7 @@ from annotations.model import Annotation, AttributeKey, SpanData, Status, attrib
 from annotations.storage.sqlite.annotators import Annotators
 from annotations.storage.sqlite.articles import Articles
 from annotations.storage.sqlite.connection import Database, marks
-from annotations.storage.sqlite.rows import SPAN_INSERT
+from annotations.storage.sqlite.rows import SPAN_INSERT, span_values
 from annotations.storage.types import ExportKey, ImportResult
 
 # (start, end, label, attributes) of each span of one annotator's work on one article.
@@ -226,20 +226,7 @@ class Exporting:
                 if (span.start, span.end, span.label) in have:
                     continue
                 have.add((span.start, span.end, span.label))
-                conn.execute(
-                    SPAN_INSERT,
-                    (
-                        article_id,
-                        annotator_id,
-                        span.start,
-                        span.end,
-                        span.label,
-                        span.text,
-                        json.dumps(dict(span.attributes), ensure_ascii=False),
-                        ann.updated_at,
-                        ann.updated_at,
-                    ),
-                )
+                conn.execute(SPAN_INSERT, span_values(article_id, annotator_id, span, ann.updated_at))
                 added += 1
             conn.execute(
                 "INSERT INTO article_status (article_id, annotator_id, status, updated_at)"

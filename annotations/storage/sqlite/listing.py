@@ -176,9 +176,8 @@ class Listing:
             f"SELECT count(*) FROM article_status WHERE annotator_id = ? AND status IN ({FINISHED})",
             (annotator_id,),
         ).fetchone()[0]
-        if self.assignments.has_assignments_id(
-            annotator_id
-        ):  # less the unfinished ones only others were given
+        if self.assignments.has_assignments_id(annotator_id):
+            # less the unfinished ones given only to others
             finished += conn.execute(
                 f"SELECT count(*) FROM ({OTHERS_ONLY_SQL}) o WHERE NOT EXISTS ("
                 " SELECT 1 FROM article_status st WHERE st.article_id = o.article_id"

@@ -8,7 +8,6 @@ and how, so the reviewer can stop and come back.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ from annotations.model import Span, SpanData, Status
 from annotations.storage.sqlite.annotations import Annotations
 from annotations.storage.sqlite.annotators import Annotators
 from annotations.storage.sqlite.connection import Database, column, marks
-from annotations.storage.sqlite.rows import SPAN_INSERT, write_decision, write_status
+from annotations.storage.sqlite.rows import SPAN_INSERT, span_values, write_decision, write_status
 from annotations.storage.sqlite.undo import EditLog
 from annotations.storage.types import REVIEW_VIEWS, Extent, now
 
@@ -117,23 +116,7 @@ class Reviews:
             ).fetchone():
                 return False
             stamp = now()
-            conn.executemany(
-                SPAN_INSERT,
-                [
-                    (
-                        article_id,
-                        reviewer_id,
-                        s.start,
-                        s.end,
-                        s.label,
-                        s.text,
-                        json.dumps(dict(s.attributes), ensure_ascii=False),
-                        stamp,
-                        stamp,
-                    )
-                    for s in spans
-                ],
-            )
+            conn.executemany(SPAN_INSERT, [span_values(article_id, reviewer_id, s, stamp) for s in spans])
             write_status(conn, article_id, reviewer_id, Status.IN_PROGRESS.value)
         return True
 

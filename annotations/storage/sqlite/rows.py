@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from annotations.model import Span
+from annotations.model import Span, SpanData
 from annotations.storage.types import now
 
 # Statuses that take an article out of the "todo" view; views named after a status.
@@ -33,6 +33,21 @@ SPAN_INSERT = (
 def attrs_json(attributes: Mapping[str, Any] | None) -> str:
     """Span attributes as the ``attributes`` column keeps them."""
     return json.dumps(dict(attributes or {}), ensure_ascii=False)
+
+
+def span_values(article_id: int, annotator_id: int, span: SpanData, stamp: str) -> tuple[Any, ...]:
+    """The parameters of ``SPAN_INSERT`` for ``span``, created and updated at ``stamp``."""
+    return (
+        article_id,
+        annotator_id,
+        span.start,
+        span.end,
+        span.label,
+        span.text,
+        attrs_json(span.attributes),
+        stamp,
+        stamp,
+    )
 
 
 def span_from_row(row: tuple[Any, ...]) -> Span:
@@ -108,7 +123,7 @@ def write_span(conn: sqlite3.Connection, annotator_id: int, state: Mapping[str, 
             state["end"],
             state["label"],
             state["text"],
-            json.dumps(state["attributes"], ensure_ascii=False),
+            attrs_json(state["attributes"]),
             state["created_at"],
             state["updated_at"],
         ),

@@ -13,9 +13,9 @@ def stats(db: Database, articles: int) -> Stats:
     Articles an annotator has not touched count as ``new`` for them.
     """
     conn = db.conn
-    sources = conn.execute("SELECT count(DISTINCT source) FROM articles WHERE source IS NOT NULL").fetchone()[
-        0
-    ]
+    (sources,) = conn.execute(
+        "SELECT count(DISTINCT source) FROM articles WHERE source IS NOT NULL"
+    ).fetchone()
     statuses: dict[str, dict[str, int]] = {}
     for name, status, n in conn.execute(
         "SELECT a.name, st.status, count(*) FROM article_status st"
@@ -24,7 +24,8 @@ def stats(db: Database, articles: int) -> Stats:
         statuses.setdefault(name, {})[status] = n
     labels: dict[str, dict[str, int]] = {}
     for name, label, n in conn.execute(
-        "SELECT a.name, s.label, count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id GROUP BY a.name, s.label"
+        "SELECT a.name, s.label, count(*) FROM spans s"
+        " JOIN annotators a ON a.id = s.annotator_id GROUP BY a.name, s.label"
     ):
         labels.setdefault(name, {})[label] = n
     for (name,) in conn.execute("SELECT name FROM annotators"):

@@ -39,9 +39,9 @@ from annotations.model import (
 )
 from annotations.storage.sqlite.annotations import Annotations
 from annotations.storage.sqlite.annotators import Annotators
-from annotations.storage.sqlite.articles import SEARCH_WINDOW, Articles
+from annotations.storage.sqlite.articles import Articles
 from annotations.storage.sqlite.assignments import Assignments
-from annotations.storage.sqlite.connection import IN_CHUNK, Database, resolve_db_path
+from annotations.storage.sqlite.connection import Database, resolve_db_path
 from annotations.storage.sqlite.exporting import Exporting, SpanVersions
 from annotations.storage.sqlite.listing import Listing
 from annotations.storage.sqlite.review import Reviews
@@ -66,7 +66,11 @@ if TYPE_CHECKING:
 class Store:
     """A newsmark database: open it, and it is migrated and ready.
 
-    Each method is the repository's of the same name; see there for what it does.
+    Each method hands the call to the repository of its part of the schema (the
+    private attributes), whose method of the same name holds the SQL and says
+    what it does. The delegation is written out, not generated, so that this
+    class is the contract a second backend implements method by method, and the
+    type checker sees every signature callers use.
     """
 
     def __init__(
@@ -75,27 +79,19 @@ class Store:
         *,
         check_same_thread: bool = True,
         durable: bool = False,
-        search_window: int = SEARCH_WINDOW,
-        in_chunk: int = IN_CHUNK,
     ) -> None:
-        """Open (creating and migrating) the database at ``path`` (``durable``: see :class:`Database`).
-
-        ``search_window`` bounds search ranking to the newest matches;
-        ``in_chunk`` is the ids per ``IN (...)`` list. Both are for tests.
-        """
-        self.database = Database(
-            path, check_same_thread=check_same_thread, durable=durable, in_chunk=in_chunk
-        )
-        self.path: Path = self.database.path
-        self.conn: sqlite3.Connection = self.database.conn  # for tests and benches of the file itself
-        self.annotators = Annotators(self.database)
-        self.log = EditLog(self.database, self.annotators)
-        self.articles = Articles(self.database, search_window=search_window)
-        self.annotations = Annotations(self.database, self.annotators, self.log)
-        self.reviews = Reviews(self.database, self.annotators, self.log, self.annotations)
-        self.assignments = Assignments(self.database, self.annotators)
-        self.listing = Listing(self.database, self.annotators, self.articles, self.assignments)
-        self.exporting = Exporting(self.database, self.annotators, self.articles)
+        """Open (creating and migrating) the database at ``path`` (``durable``: see :class:`Database`)."""
+        self._database = Database(path, check_same_thread=check_same_thread, durable=durable)
+        self.path: Path = self._database.path
+        self.conn: sqlite3.Connection = self._database.conn  # for tests and benches of the file itself
+        self._annotators = Annotators(self._database)
+        self._log = EditLog(self._database, self._annotators)
+        self._articles = Articles(self._database)
+        self._annotations = Annotations(self._database, self._annotators, self._log)
+        self._reviews = Reviews(self._database, self._annotators, self._log, self._annotations)
+        self._assignments = Assignments(self._database, self._annotators)
+        self._listing = Listing(self._database, self._annotators, self._articles, self._assignments)
+        self._exporting = Exporting(self._database, self._annotators, self._articles)
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -108,26 +104,30 @@ class Store:
 
         return sqlite_utils.Database(self.conn)
 
+    # Knobs that tests turn down (monkeypatch) to reach a bound with a few rows.
+
     @property
     def search_window(self) -> int:
-        return self.articles.search_window
+        """Search ranks only this many of the newest matches (see :meth:`Articles.search`)."""
+        return self._articles.search_window
 
     @search_window.setter
     def search_window(self, value: int) -> None:
-        self.articles.search_window = value
+        self._articles.search_window = value
 
     @property
     def in_chunk(self) -> int:
-        return self.database.in_chunk
+        """Ids per ``IN (...)`` list (see :meth:`Database.chunks`)."""
+        return self._database.in_chunk
 
     @in_chunk.setter
     def in_chunk(self, value: int) -> None:
-        self.database.in_chunk = value
+        self._database.in_chunk = value
 
     # -- lifecycle -------------------------------------------------------------
 
     def close(self) -> None:
-        self.database.close()
+        self._database.close()
 
     def __enter__(self) -> Store:
         return self
@@ -137,7 +137,7 @@ class Store:
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction; nested, a savepoint (see :meth:`Database.transaction`)."""
-        return self.database.transaction()
+        return self._database.transaction()
 
     def edit_group(self) -> AbstractContextManager[None]:
         """Everything logged inside is one undo step, in one transaction.
@@ -145,50 +145,50 @@ class Store:
         Accepting a reviewer's choice deletes some spans, adds others and
         records the decision; one ``u`` must take all of it back.
         """
-        return self.log.group()
+        return self._log.group()
 
     # -- articles ---------------------------------------------------------------
 
     def add_article(self, art: NewArticle) -> AddResult:
-        return self.articles.add_article(art)
+        return self._articles.add_article(art)
 
     def is_stored(self, content_hash: str, cleaner_version: str) -> bool:
-        return self.articles.is_stored(content_hash, cleaner_version)
+        return self._articles.is_stored(content_hash, cleaner_version)
 
     def reclean(self, article_id: int, clean_text: str, cleaner_version: str) -> str:
-        return self.articles.reclean(article_id, clean_text, cleaner_version)
+        return self._articles.reclean(article_id, clean_text, cleaner_version)
 
     def article(self, article_id: int) -> Article | None:
-        return self.articles.article(article_id)
+        return self._articles.article(article_id)
 
     def article_title_text(self, article_id: int) -> tuple[str | None, str]:
-        return self.articles.article_title_text(article_id)
+        return self._articles.article_title_text(article_id)
 
     def article_count(self) -> int:
-        return self.articles.article_count()
+        return self._articles.article_count()
 
     def page(self, after_id: int = 0, limit: int = 50) -> list[ArticleRow]:
-        return self.articles.page(after_id, limit)
+        return self._articles.page(after_id, limit)
 
     def page_at(self, offset: int, limit: int = 50) -> list[ArticleRow]:
-        return self.articles.page_at(offset, limit)
+        return self._articles.page_at(offset, limit)
 
     def search(self, query: str, limit: int = 50) -> list[ArticleRow]:
-        return self.articles.search(query, limit)
+        return self._articles.search(query, limit)
 
     def articles_to_reclean(self, cleaner_version: str) -> Iterator[RecleanRow]:
-        return self.articles.articles_to_reclean(cleaner_version)
+        return self._articles.articles_to_reclean(cleaner_version)
 
     def source_line_counts(self, source: str) -> SourceLineCounts:
-        return self.articles.source_line_counts(source)
+        return self._articles.source_line_counts(source)
 
     def add_source_line_counts(self, source: str, articles: int, lines: Mapping[str, int]) -> None:
-        self.articles.add_source_line_counts(source, articles, lines)
+        self._articles.add_source_line_counts(source, articles, lines)
 
     # -- annotators, spans, statuses, undo ---------------------------------------
 
     def annotator_id(self, name: str) -> int:
-        return self.annotators.id(name)
+        return self._annotators.id(name)
 
     def add_span(
         self,
@@ -199,38 +199,38 @@ class Store:
         label: str,
         attributes: Mapping[str, Any] | None = None,
     ) -> Span:
-        return self.annotations.add_span(article_id, annotator, start, end, label, attributes)
+        return self._annotations.add_span(article_id, annotator, start, end, label, attributes)
 
     def span(self, span_id: int) -> Span | None:
-        return self.annotations.span(span_id)
+        return self._annotations.span(span_id)
 
     def spans(self, article_id: int, annotator: str | None = None) -> list[Span]:
-        return self.annotations.spans(article_id, annotator)
+        return self._annotations.spans(article_id, annotator)
 
     def delete_span(self, span_id: int) -> Span | None:
-        return self.annotations.delete_span(span_id)
+        return self._annotations.delete_span(span_id)
 
     def update_span(
         self, span_id: int, *, label: str | None = None, attributes: Mapping[str, Any] | None = None
     ) -> Span:
-        return self.annotations.update_span(span_id, label=label, attributes=attributes)
+        return self._annotations.update_span(span_id, label=label, attributes=attributes)
 
     def set_status(
         self, article_id: int, annotator: str, status: Status | str, *, record: bool = True
     ) -> None:
-        self.annotations.set_status(article_id, annotator, status, record=record)
+        self._annotations.set_status(article_id, annotator, status, record=record)
 
     def status(self, article_id: int, annotator: str) -> Status:
-        return self.annotations.status(article_id, annotator)
+        return self._annotations.status(article_id, annotator)
 
     def undo(self, annotator: str) -> Edit | None:
-        return self.log.undo(annotator)
+        return self._log.undo(annotator)
 
     def redo(self, annotator: str) -> Edit | None:
-        return self.log.redo(annotator)
+        return self._log.redo(annotator)
 
     def edits(self, annotator: str) -> list[Edit]:
-        return self.log.edits(annotator)
+        return self._log.edits(annotator)
 
     # -- review ------------------------------------------------------------------
 
@@ -242,47 +242,47 @@ class Store:
         after_id: int = 0,
         limit: int = -1,
     ) -> list[int]:
-        return self.reviews.review_ids(reviewer, annotators, view, after_id, limit)
+        return self._reviews.review_ids(reviewer, annotators, view, after_id, limit)
 
     def reviewed_count(self, reviewer: str, annotators: Sequence[str] = ()) -> int:
-        return self.reviews.reviewed_count(reviewer, annotators)
+        return self._reviews.reviewed_count(reviewer, annotators)
 
     def review_work(
         self, article_id: int, reviewer: str, annotators: Sequence[str] = ()
     ) -> dict[str, list[Span]]:
-        return self.reviews.review_work(article_id, reviewer, annotators)
+        return self._reviews.review_work(article_id, reviewer, annotators)
 
     def start_review(self, article_id: int, reviewer: str, spans: Sequence[SpanData]) -> bool:
-        return self.reviews.start_review(article_id, reviewer, spans)
+        return self._reviews.start_review(article_id, reviewer, spans)
 
     def decisions(self, article_id: int, reviewer: str) -> dict[Extent, str]:
-        return self.reviews.decisions(article_id, reviewer)
+        return self._reviews.decisions(article_id, reviewer)
 
     def decide(self, article_id: int, reviewer: str, start: int, end: int, choice: str) -> None:
-        self.reviews.decide(article_id, reviewer, start, end, choice)
+        self._reviews.decide(article_id, reviewer, start, end, choice)
 
     # -- the article list, per annotator ----------------------------------------
 
     def list_ids(self, annotator: str, view: str = "all") -> array[int]:
-        return self.listing.list_ids(annotator, view)
+        return self._listing.list_ids(annotator, view)
 
     def ids_after(self, annotator: str, view: str, after_id: int, limit: int) -> list[int]:
-        return self.listing.ids_after(annotator, view, after_id, limit)
+        return self._listing.ids_after(annotator, view, after_id, limit)
 
     def ids_before(self, annotator: str, view: str, before_id: int, limit: int) -> list[int]:
-        return self.listing.ids_before(annotator, view, before_id, limit)
+        return self._listing.ids_before(annotator, view, before_id, limit)
 
     def list_rows(self, annotator: str, ids: Sequence[int]) -> list[ListRow]:
-        return self.listing.list_rows(annotator, ids)
+        return self._listing.list_rows(annotator, ids)
 
     def progress(self, annotator: str) -> Progress:
-        return self.listing.progress(annotator)
+        return self._listing.progress(annotator)
 
     def view_count(self, annotator: str, view: str) -> int:
-        return self.listing.view_count(annotator, view)
+        return self._listing.view_count(annotator, view)
 
     def next_todo(self, annotator: str, after_id: int) -> int | None:
-        return self.listing.next_todo(annotator, after_id)
+        return self._listing.next_todo(annotator, after_id)
 
     # -- export and import of annotations -------------------------------------
 
@@ -293,53 +293,53 @@ class Store:
         statuses: Sequence[str] | None = ("done",),
         since: str | None = None,
     ) -> list[ExportKey]:
-        return self.exporting.export_keys(annotators=annotators, statuses=statuses, since=since)
+        return self._exporting.export_keys(annotators=annotators, statuses=statuses, since=since)
 
     def attribute_names(self) -> list[str]:
-        return self.exporting.attribute_names()
+        return self._exporting.attribute_names()
 
     def export_annotations(
         self, keys: Sequence[tuple[int, int, str, str, str]], *, labels: Sequence[str] = ()
     ) -> list[Annotation]:
-        return self.exporting.export_annotations(keys, labels=labels)
+        return self._exporting.export_annotations(keys, labels=labels)
 
     def span_versions(
         self, article_ids: Sequence[int], *, labels: Sequence[str] = ()
     ) -> Iterator[tuple[list[int], SpanVersions]]:
-        return self.exporting.span_versions(article_ids, labels=labels)
+        return self._exporting.span_versions(article_ids, labels=labels)
 
     def changed_since(
         self, keys: Sequence[tuple[int, int, str, str, str]], since: str
     ) -> set[tuple[int, int]]:
-        return self.exporting.changed_since(keys, since)
+        return self._exporting.changed_since(keys, since)
 
     def finished_work(self, annotators: Sequence[str] = ()) -> dict[int, dict[str, list[SpanData]]]:
-        return self.exporting.finished_work(annotators)
+        return self._exporting.finished_work(annotators)
 
     def import_annotation(self, ann: Annotation) -> ImportResult:
-        return self.exporting.import_annotation(ann)
+        return self._exporting.import_annotation(ann)
 
     # -- assignments ------------------------------------------------------------
 
     def assign(self, plan: Mapping[str, Iterable[int]]) -> dict[str, int]:
-        return self.assignments.assign(plan)
+        return self._assignments.assign(plan)
 
     def clear_assignments(self, annotators: Sequence[str] | None = None) -> int:
-        return self.assignments.clear_assignments(annotators)
+        return self._assignments.clear_assignments(annotators)
 
     def unassigned_todo_ids(self, annotators: Sequence[str]) -> list[int]:
-        return self.assignments.unassigned_todo_ids(annotators)
+        return self._assignments.unassigned_todo_ids(annotators)
 
     def assignment_counts(self) -> dict[str, AssignmentCount]:
-        return self.assignments.assignment_counts()
+        return self._assignments.assignment_counts()
 
     def has_assignments(self, annotator: str) -> bool:
-        return self.assignments.has_assignments(annotator)
+        return self._assignments.has_assignments(annotator)
 
     # -- stats ------------------------------------------------------------------
 
     def stats(self) -> Stats:
-        return stats(self.database, self.article_count())
+        return stats(self._database, self.article_count())
 
 
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:

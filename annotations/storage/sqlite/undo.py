@@ -49,7 +49,6 @@ class EditLog:
         self.annotators = annotators
         self._grouping = False  # inside group()
         self._batch: int | None = None  # the open group's id: its first edit's
-        self._batch_rollbacks = 0  # db.rollbacks when the batch was named
 
     @contextmanager
     def group(self) -> Iterator[None]:
@@ -85,20 +84,14 @@ class EditLog:
                 _json_or_none(before),
                 _json_or_none(after),
                 now(),
-                self._batch_id(),
+                self._batch,
             ),
         )
-        if self._grouping and self._batch is None:  # the first edit of a group names it
-            self._batch, self._batch_rollbacks = int(cur.lastrowid or 0), self.db.rollbacks
+        # The first edit of a group names it. The name is only a label the group's edits
+        # share: if a savepoint rolls that edit back, the label still groups the rest.
+        if self._grouping and self._batch is None:
+            self._batch = int(cur.lastrowid or 0)
             conn.execute("UPDATE edits SET batch = id WHERE id = ?", (self._batch,))
-
-    def _batch_id(self) -> int | None:
-        """The open group's id, forgotten if the edit that named it was rolled back since."""
-        if self._batch is not None and self.db.rollbacks != self._batch_rollbacks:
-            self._batch_rollbacks = self.db.rollbacks
-            if self.db.conn.execute("SELECT 1 FROM edits WHERE id = ?", (self._batch,)).fetchone() is None:
-                self._batch = None
-        return self._batch
 
     def undo(self, annotator: str) -> Edit | None:
         """Revert the annotator's newest action not yet undone; None if there is none."""
