@@ -86,7 +86,8 @@ def test_the_formats_are_listed_in_order_once():
 
 
 def test_each_module_declares_its_format():
-    for module, name in zip(FORMAT_MODULES, FORMATS):
+    assert tuple(FORMAT_MODULES) == FORMATS
+    for name, module in FORMAT_MODULES.items():
         assert import_module(module).FORMAT is registry()[name]
 
 
@@ -178,11 +179,25 @@ def test_the_cli_refuses_a_folder_format_on_standard_output(db_path, name):
 def test_importing_the_package_or_starting_the_cli_loads_no_format():
     code = (
         "import sys, annotations.export, annotations.cli; "
-        f"loaded = [m for m in {FORMAT_MODULES!r} if m in sys.modules]; "
+        f"loaded = [m for m in {list(FORMAT_MODULES.values())!r} if m in sys.modules]; "
         "assert not loaded, loaded; assert 'spacy' not in sys.modules"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_export_loads_only_its_own_format_module(db_path, tmp_path):
+    """``--format`` is checked and the export run without importing the other formats."""
+    out = tmp_path / "out.jsonl"
+    code = (
+        "import sys; from click.testing import CliRunner; from annotations.cli import main; "
+        f"r = CliRunner().invoke(main, ['export', '--db', {str(db_path)!r}, '--format', 'doccano', "
+        f"'-o', {str(out)!r}]); assert r.exit_code == 0, r.output; "
+        f"print([m for m in {list(FORMAT_MODULES.values())!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['annotations.export.doccano']"
 
 
 def test_the_readme_table_lists_exactly_the_registered_formats_and_their_extras():

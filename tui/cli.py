@@ -11,14 +11,15 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
 
-from annotations.actions import known_ids
 from annotations.cli import _err, _import_sample_if_empty, _open, _split_list, db_option, main
-from annotations.keymap import KeymapError, load_keymap
-from annotations.labels import LabelSchema, SchemaError, load_schema
+
+if TYPE_CHECKING:
+    from annotations.labels import LabelSchema
 
 __all__ = ["main"]
 
@@ -40,6 +41,12 @@ def _collector_paused() -> Iterator[None]:
 
 def _schema_and_keymap(labels: str | None, keymap: str | None) -> tuple[LabelSchema, dict[str, str]]:
     """The label schema and the user's keymap for the app; a bad file is a clean error."""
+    # Imported here, not at the top: every other command (export, import ...) starts through
+    # this module too, and needs neither the action table nor the keymap reader.
+    from annotations.actions import known_ids
+    from annotations.keymap import KeymapError, load_keymap
+    from annotations.labels import SchemaError, load_schema
+
     try:
         schema = load_schema(labels)
         return schema, load_keymap(keymap, known_ids(schema))

@@ -52,10 +52,9 @@ def __getattr__(name: str) -> Any:
 
 def default_statuses(fmt: str, reviewed: bool = False) -> tuple[str, ...]:
     """The statuses ``fmt`` exports when none are asked for (see :data:`FINISHED_STATUSES`)."""
-    from annotations.export.formats import registry
+    from annotations.export.formats import FORMAT_MODULES, get
 
-    entry = registry().get(fmt)
-    if reviewed or entry is None or not entry.answers:
+    if reviewed or fmt not in FORMAT_MODULES or not get(fmt).answers:
         return ACCEPTED_STATUSES
     return FINISHED_STATUSES
 

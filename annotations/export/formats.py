@@ -2,8 +2,10 @@
 
 Each format module declares its own :class:`ExportFormat` as ``FORMAT`` (its
 name, what it writes, its writer and, if it can be imported back, its reader);
-:data:`FORMAT_MODULES` names those modules in the order the formats are
-listed. A new format is one module and one line here.
+:data:`FORMAT_MODULES` maps each name to its module, in the order the formats are
+listed. A new format is one module and one line here. The name is written in
+both places so that ``--format`` can be checked, and one export run, without
+importing every format module (the registry checks the two agree).
 
 The modules are imported on the first look-up, not with ``annotations.export``:
 between them they load the tokenizer and XML helpers, which ``newsmark``
@@ -33,14 +35,14 @@ if TYPE_CHECKING:
     from annotations.model import Annotation, Problem
     from annotations.storage import Store
 
-FORMAT_MODULES = (
-    "annotations.export.jsonl",
-    "annotations.export.doccano",
-    "annotations.export.labelstudio",
-    "annotations.export.brat",
-    "annotations.export.conll",
-    "annotations.export.docbin",
-)
+FORMAT_MODULES: Mapping[str, str] = {
+    "jsonl": "annotations.export.jsonl",
+    "doccano": "annotations.export.doccano",
+    "labelstudio": "annotations.export.labelstudio",
+    "brat": "annotations.export.brat",
+    "conll": "annotations.export.conll",
+    "spacy": "annotations.export.docbin",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,28 +110,29 @@ class ExportFormat:
 
 
 @cache
+def _load(name: str) -> ExportFormat:
+    """The entry of the format called ``name``, importing its module (once)."""
+    entry: ExportFormat = import_module(FORMAT_MODULES[name]).FORMAT
+    if entry.name != name:
+        raise ValueError(f"{FORMAT_MODULES[name]} declares format {entry.name!r}, listed as {name!r}")
+    return entry
+
+
 def registry() -> Mapping[str, ExportFormat]:
-    """Every format by name, in :data:`FORMAT_MODULES` order (the modules imported once)."""
-    found: dict[str, ExportFormat] = {}
-    for module in FORMAT_MODULES:
-        entry: ExportFormat = import_module(module).FORMAT
-        if entry.name in found:
-            raise ValueError(f"two export formats named {entry.name!r}")
-        found[entry.name] = entry
-    return found
+    """Every format by name, in :data:`FORMAT_MODULES` order (imports every format module)."""
+    return {name: _load(name) for name in FORMAT_MODULES}
 
 
 def names() -> tuple[str, ...]:
-    """The format names, in order: ``--format``'s choices."""
-    return tuple(registry())
+    """The format names, in order: ``--format``'s choices (no format module imported)."""
+    return tuple(FORMAT_MODULES)
 
 
 def get(name: str) -> ExportFormat:
     """The format called ``name``; :class:`~annotations.export.ExportError` if there is none."""
-    try:
-        return registry()[name]
-    except KeyError:
-        raise ExportError(f"unknown format {name!r}; one of {', '.join(names())}") from None
+    if name not in FORMAT_MODULES:
+        raise ExportError(f"unknown format {name!r}; one of {', '.join(names())}")
+    return _load(name)
 
 
 def readable() -> dict[str, ExportFormat]:

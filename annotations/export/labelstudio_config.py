@@ -13,7 +13,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from annotations.labels import LabelSchema
 
@@ -69,6 +68,10 @@ def labeling_config(schema: LabelSchema, seen: Seen | None = None) -> str:
 
     An attribute several labels define is one control, shown for all of them.
     """
+    # Imported here: xml.sax.saxutils pulls in urllib.request (18 ms), and every export loads
+    # this module through the format registry, not only a labelstudio one.
+    from xml.sax.saxutils import quoteattr
+
     seen = seen or Seen()
     lines = [
         "<View>",
