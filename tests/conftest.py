@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tmux_terminal import Terminal
 
 from annotations.model import Annotation, Article, NewArticle, SpanData, Status
 from annotations.storage import Store
@@ -17,6 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "sample_corpus"
 SEEDS = sorted(SAMPLE_CORPUS.glob("0*.txt"))
 WORK_TIME = "2026-11-01T10:00:00.000Z"  # when the work add_work brings in was last changed
+
+
+@pytest.fixture
+def term(tmp_path: Path) -> Iterator[Terminal]:
+    """A real terminal (tmux) for an end-to-end test; its server is killed on teardown."""
+    terminal = Terminal(tmp_path)
+    try:
+        yield terminal
+    finally:
+        terminal.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from annotations.labels import LabelSchema, coerce_attributes
 from annotations.model import Span
-from annotations.session.describe import display_text
+from annotations.printable import printable
 from tui.keymap import bindings
 
 
@@ -48,7 +48,7 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(f"Edit span “{display_text(self.span.text)}”", style="bold"))
+            yield Static(Text(f"Edit span “{printable(self.span.text)}”", style="bold"))
             yield Static(
                 "label: press its key, or move and enter; tab to attributes; enter saves, esc cancels",
                 classes="hint",

@@ -33,6 +33,7 @@ from textual.widgets import Footer, Input, Static
 
 from annotations.labels import LabelSchema
 from annotations.model import Span, Status
+from annotations.printable import printable
 from annotations.session import (
     AlreadyTagged,
     AnnotateSession,
@@ -42,7 +43,7 @@ from annotations.session import (
     Replay,
     SessionError,
 )
-from annotations.session.describe import describe, describe_attributes, one_line
+from annotations.session.describe import describe, describe_attributes
 from annotations.storage import Store
 from tui.keymap import bindings, tag_bindings
 from tui.list_model import ListModel
@@ -367,9 +368,9 @@ class SessionScreen(Screen):
         if article is None:
             head.append("No article open", Style(bold=True))
         else:
-            head.append(one_line(article.title or "(untitled)"), Style(bold=True))
+            head.append(printable(article.title or "(untitled)"), Style(bold=True))
             meta = " · ".join(
-                one_line(x) for x in (article.source, (article.published or "")[:10], article.byline) if x
+                printable(x) for x in (article.source, (article.published or "")[:10], article.byline) if x
             )
             status = self.store.status(article.id, self.annotator)
             head.append("\n")

@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import ListRow, Status
-from annotations.session.describe import one_line
+from annotations.printable import printable
 from tui.keymap import bindings
 from tui.list_model import ListModel
 from tui.textlayout import cell_width, scroll_into_view
@@ -162,8 +162,8 @@ class ArticleList(ScrollView, can_focus=True):
         count = f"{row.spans:>3}" if row.spans else "   "
         source_w = 14 if width >= 50 else 0
         title_w = max(0, width - 2 - source_w - (1 if source_w else 0) - 4)
-        title = one_line(row.title or "(untitled)")
-        source = one_line(row.source or "")
+        title = printable(row.title or "(untitled)")
+        source = printable(row.source or "")
         title_style = base
         if row.id == self.open_id:
             title_style = base + self.get_component_rich_style("article-list--open", partial=True)

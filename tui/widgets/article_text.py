@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from annotations.labels import LabelSchema
 from annotations.model import Article, Span
-from annotations.session.describe import display_text
+from annotations.printable import printable
 from tui.keymap import bindings
 from tui.textlayout import TextLayout, scroll_into_view
 from tui.widgets.text_render import Match, RowStyles, render_row
@@ -111,7 +111,7 @@ class ArticleText(ScrollView, can_focus=True):
     def show(self, article: Article | None, spans: list[Span], cursor: int = 0) -> None:
         """Show ``article`` (None: nothing open) with ``spans``, cursor at ``cursor``."""
         self.article = article
-        self.text = display_text(article.clean_text) if article else ""
+        self.text = printable(article.clean_text, lines=True, same_length=True) if article else ""
         self._tokens = None
         self.mark = None
         self.picked = None
