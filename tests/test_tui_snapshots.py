@@ -217,7 +217,7 @@ async def test_markup_is_literal_and_escape_not_sent(markup_db):
         assert "[bold red]Alert[/]" in text
         # Article text: markup as typed; control characters drawn as visible pictures, offsets kept.
         assert "[bold red]Alert[/] Rebels said [/] they took the town." in text
-        assert "Before ␛[31mAFTER" in text
+        assert "Before␛[31mAFTER" in text
         assert "[@click=app.quit]not a link[/]" in text
         assert "[dim]wire[/dim]" in text
         # What would go to the terminal: the article's own ESC/BEL bytes are not there.
