@@ -1,4 +1,4 @@
-"""The ``newsmark`` command group: import, export, agree, clean, stats, reclean, list, assign.
+"""The ``newsmark`` command group: import, export, agree, clean, stats, reclean, list, assign, backup.
 
 ``annotate`` (the default) and ``review`` start the Textual app, so they live in
 ``tui/cli.py``, which adds them to this group; this module never imports Textual.
@@ -10,6 +10,7 @@ passed to Rich as ``Text``, never as markup: "[bold]" in a headline stays text.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,9 @@ from rich.text import Text
 if TYPE_CHECKING:
     from annotations.importing import ImportReport
 
+from annotations.cli_group import CommandError, NewsmarkGroup, path_error, remember_database
 from annotations.model import Document, Problem
+from annotations.printable import printable, printable_json
 from annotations.storage import DB_ENV, Store, resolve_db_path
 
 # Show a progress bar only when an import is big enough to wait for.
@@ -47,19 +50,50 @@ def _out() -> Console:
     return Console(highlight=False)
 
 
+def _safe(text: str | None) -> Text:
+    """Outside text (a title, a name, a label) for a Rich table or line: controls shown, not
+    obeyed (:func:`printable`), and as ``Text``, so that ``[bold]`` or ``[link=...]`` is text."""
+    return Text(printable(text or ""))
+
+
+def _echo(line: str, *, err: bool = False) -> None:
+    """One line that quotes outside text (a file name, an annotator), made printable."""
+    click.echo(printable(line), err=err)
+
+
 def _err() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def _open(db: str | None) -> Store:
+def _open(db: str | None, *, read: bool = False) -> Store:
+    """The database of ``--db`` (``$NEWSMARK_DB``, ``./newsmark.db``), opened for the command.
+
+    ``read``: the command only reads. Then a missing file is an error (not a new, empty
+    database), and one the user may not write (or whose folder they may not write, where
+    SQLite keeps its -wal and -shm files) is opened read-only.
+    """
     path = resolve_db_path(db)
+    remember_database(path)
+    read_only = False
+    # SQLite keeps its -wal and -shm files beside the database: writing needs the folder too.
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+    if read:
+        if not path.exists():
+            raise CommandError("no such database (newsmark import makes one)", path)
+        if path.is_dir():
+            raise CommandError("is a folder, not a database", path)
+        read_only = not writable
+    elif path.exists() and not writable:
+        raise CommandError(
+            "no write access, and this command writes (stats, list, agree and export read)", path
+        )
     try:
-        return Store(path)
+        return Store(path, read_only=read_only)
     except Exception as exc:  # a clear message, not a traceback
-        raise click.ClickException(f"cannot open database {path}: {exc}") from None
+        raise CommandError(f"cannot open database: {exc}", path) from None
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=NewsmarkGroup, invoke_without_command=True)
 @click.version_option(package_name="newsmark")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -67,7 +101,8 @@ def main(ctx: click.Context) -> None:
 
     With no command: open the annotator on the default database (importing the
     bundled sample corpus when it is empty). Without a terminal (a pipe), list
-    the articles instead.
+    the articles instead. With annotate's options and no command
+    (newsmark --db X.db --annotator a): newsmark annotate with those options.
     """
     if ctx.invoked_subcommand is None:
         # The annotator is added by tui/cli.py (the command that starts the app lives with the app).
@@ -104,15 +139,34 @@ def _import_sample_if_empty(store: Store, db: str | None) -> None:
     "own, the default) or code points. Our export says so on each line "
     '("offsets"); a line that says otherwise than --offsets is refused.',
 )
+@click.option(
+    "--max-size",
+    default="50MB",
+    show_default=True,
+    metavar="SIZE",
+    callback=lambda _ctx, _param, value: _size(value),
+    help="Refuse a file, or a line of a JSONL file, larger than this: bytes, or 200k, 50MB, 1G.",
+)
 def import_command(
-    paths: tuple[str, ...], db: str | None, fetch: bool, annotator: str | None, offsets: str | None
+    paths: tuple[str, ...],
+    db: str | None,
+    fetch: bool,
+    annotator: str | None,
+    offsets: str | None,
+    max_size: int,
 ) -> None:
     """Import articles from files, folders (recursively) and feed URLs.
 
     Plain text (.txt), HTML (.html/.htm), JSONL (.jsonl, one article per line)
     and RSS/Atom feeds (.rss/.atom/.xml or an http(s) URL). Re-importing adds
-    nothing; each file is saved in one transaction. Exit status 1 if anything
-    could not be imported.
+    nothing. Every file, and every line of a JSONL file, is its own unit: a bad
+    one is named (FILE:LINE: reason) and the rest is imported. Only regular files
+    are read (a FIFO or a device is named and skipped). Text is kept as given,
+    except NUL and other control characters (tab and newline aside), which are
+    removed and counted; a lone surrogate becomes U+FFFD.
+
+    Exit status: 0 when everything was imported, 1 when some input was refused
+    (each one is listed), 2 for a usage error.
 
     JSONL written by `newsmark export` (jsonl or doccano format), and Label
     Studio task lists (.json), are imported with their spans and statuses: its text is kept as it is, spans already
@@ -140,6 +194,7 @@ def import_command(
             ),
             annotator=annotator,
             offsets=offsets,
+            max_size=max_size,
         )
     print_report(report, store.path)
     sys.exit(1 if report.failed else 0)
@@ -164,14 +219,68 @@ def print_report(report: ImportReport, db: Path) -> None:
         if value or label in ("imported", "duplicates", "skipped"):
             table.add_row(str(value), label)
     _out().print(table)
-    click.echo(f"database: {db}")
+    click.echo(f"database: {printable(str(db))}")
+    for note in _text_notes(report):
+        click.echo(note)
     if report.ignored:
-        first = report.ignored[0]
-        click.echo(f"passed over {len(report.ignored)} file(s) of other types, e.g. {first.location}")
+        first = printable(report.ignored[0].location)
+        click.echo(f"passed over {len(report.ignored)} file(s) of other types, e.g. {first}")
     if report.problems:
         click.echo("skipped, with reasons:", err=True)
         for problem in report.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {printable(str(problem))}", err=True)
+
+
+def _text_notes(report: ImportReport) -> list[str]:
+    """What import changed in the text as given: controls removed, surrogates
+    replaced, repeated paragraphs collapsed."""
+
+    def many(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    notes = []
+    if report.controls:
+        notes.append(
+            f"removed {many(report.controls, 'control character')} "
+            f"from {many(report.control_articles, 'article')}"
+        )
+    if report.surrogates:
+        notes.append(
+            f"replaced {many(report.surrogates, 'lone surrogate')} with U+FFFD "
+            f"in {many(report.surrogate_articles, 'article')}"
+        )
+    if report.collapsed:
+        notes.append(f"collapsed repeated paragraphs in {many(report.collapsed, 'article')}")
+    return notes
+
+
+def _size(value: str | int) -> int:
+    """``--max-size``: a number of bytes, or with a unit (``200k``, ``50MB``)."""
+    from annotations.input_files import parse_size
+
+    if isinstance(value, int):
+        return value
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _check_output(output: str, *, folder: bool) -> None:
+    """Refuse an export target we cannot write before reading anything (the export
+    replaces a file or folder already there, as ``-o`` says, but not a read-only file)."""
+    path = Path(output)
+    parent = path.parent
+    if not parent.exists():
+        raise CommandError(f"no such folder: {parent}", output)
+    if not parent.is_dir():
+        raise CommandError(f"not a folder: {parent}", output)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CommandError(f"permission denied: cannot write in {parent}", output)
+    if path.is_dir() and not folder:
+        raise CommandError("is a folder (this format writes one file)", output)
+    if path.exists() and not path.is_dir() and not os.access(path, os.W_OK):
+        raise CommandError("file is read-only: not replaced", output)
 
 
 def _split_list(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -327,7 +436,9 @@ def export_command(
     entry = formats.get(fmt)
     if output == "-" and (entry.writes == "folder" or (entry.binary and sys.stdout.isatty())):
         raise click.UsageError(f"--format {fmt} needs -o {entry.target}")
-    with _open(db) as store:
+    if output != "-":
+        _check_output(output, folder=entry.writes != "file")
+    with _open(db, read=True) as store:
         try:
             report = export(
                 store,
@@ -341,7 +452,9 @@ def export_command(
             )
         except ExportError as exc:
             raise click.ClickException(str(exc)) from None
-    where = "standard output" if output == "-" else output
+        except OSError as exc:  # about the output: name it, not the temporary file beside it
+            raise path_error(exc, output if exc.filename != str(store.path) else None) from None
+    where = "standard output" if output == "-" else printable(output)
     if fmt == "spacy" and report.files:
         where += f" ({len(report.files)} shard{'s' if len(report.files) != 1 else ''})"
     click.echo(
@@ -349,7 +462,7 @@ def export_command(
         err=True,
     )
     if fmt == "labelstudio" and report.files:
-        click.echo(f"labeling config for the project: {report.files[0]}", err=True)
+        _echo(f"labeling config for the project: {report.files[0]}", err=True)
     if report.dropped:
         what = (
             "doc.ents cannot hold overlaps (doc.spans['sc'] has them all)"
@@ -424,15 +537,15 @@ def agree_command(
         schema = load_schema(schema_file)
     except SchemaError as exc:
         raise click.ClickException(str(exc)) from None
-    with _open(db) as store:
+    with _open(db, read=True) as store:
         result = agreement(store, _split_list(annotators), label, schema)
     if fmt == "json":
-        click.echo(json.dumps(as_dict(result), indent=2, ensure_ascii=False))
+        click.echo(printable_json(json.dumps(as_dict(result), indent=2, ensure_ascii=False)))
         return
     out = _out()
     if not result.articles:
         out.print(
-            Text(
+            _safe(
                 "no article has been marked done by two or more of "
                 f"{', '.join(result.annotators) or 'the annotators'}"
             )
@@ -443,7 +556,7 @@ def agree_command(
         return "n/a" if value is None else f"{value:.3f}"
 
     out.print(
-        Text(
+        _safe(
             f"{result.articles} articles and {result.spans} spans compared"
             + (f" (label {label})" if label else "")
         )
@@ -451,7 +564,7 @@ def agree_command(
     pairs = Table("pair", "articles", "spans", "exact F1", "overlap F1", "Cohen's κ", title="per pair")
     labels = Table("pair", "label", "spans", "exact F1", "overlap F1", title="per pair and label")
     for p in result.pairs:
-        name = Text(f"{p.a} / {p.b}")
+        name = _safe(f"{p.a} / {p.b}")
         pairs.add_row(
             name,
             str(p.articles),
@@ -462,7 +575,7 @@ def agree_command(
         )
         for lab, c in sorted(p.by_label.items()):
             labels.add_row(
-                name, Text(lab), f"{c.spans_a} / {c.spans_b}", score(c.exact_f1), score(c.overlap_f1)
+                name, _safe(lab), f"{c.spans_a} / {c.spans_b}", score(c.exact_f1), score(c.overlap_f1)
             )
     out.print(pairs)
     out.print(labels)
@@ -476,7 +589,7 @@ def agree_command(
         "κ",
         title="attributes of exactly matched spans (unset on both sides agrees)",
     )
-    rows = [(Text(f"{p.a} / {p.b}"), p.attributes) for p in result.pairs]
+    rows = [(_safe(f"{p.a} / {p.b}"), p.attributes) for p in result.pairs]
     if len(result.pairs) > 1:
         rows.append((Text("all pairs", style="bold"), result.attributes))
     for name, figures in rows:
@@ -484,8 +597,8 @@ def agree_command(
             for attribute, f in by_name.items():
                 attributes.add_row(
                     name,
-                    Text(lab),
-                    Text(attribute),
+                    _safe(lab),
+                    _safe(attribute),
                     str(f.matched),
                     str(f.agree),
                     score(f.rate),
@@ -512,8 +625,8 @@ def agree_command(
     for r in result.per_article[:worst]:
         table.add_row(
             str(r.article_id),
-            Text(r.title or ""),
-            Text(", ".join(r.annotators)),
+            _safe(r.title),
+            _safe(", ".join(r.annotators)),
             score(r.exact_f1),
             score(r.overlap_f1),
             score(r.kappa),
@@ -542,6 +655,7 @@ def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> No
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     printed = 0
+    sources = {Path(item.location).resolve() for item in inputs if item.kind != "url"}
     for item in inputs:
         results = list(pipeline.cleaned(item))
         for index, (doc, cleaned) in enumerate(results, start=1):
@@ -551,14 +665,18 @@ def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> No
             if out_dir is not None:
                 stem = Path(item.location).stem if item.kind != "url" else "feed"
                 name = stem if len(results) == 1 else f"{stem}-{index}"
-                (out_dir / f"{name}.txt").write_text(cleaned.text + "\n", "utf-8")
+                target = out_dir / f"{name}.txt"
+                if target.resolve() in sources:  # clean corpus/*.txt -o corpus: the raw files stay
+                    problems.append(Problem(str(target), "is one of the inputs: not overwritten"))
+                    continue
+                target.write_text(cleaned.text + "\n", "utf-8")
             else:
                 if len(inputs) > 1 or len(results) > 1:
-                    click.echo(f"{'' if printed == 0 else chr(10)}==> {doc.origin} <==")
-                click.echo(cleaned.text)
+                    click.echo(f"{'' if printed == 0 else chr(10)}==> {printable(doc.origin)} <==")
+                click.echo(printable(cleaned.text, lines=True))
                 printed += 1
     for problem in problems:
-        click.echo(f"newsmark clean: {problem}", err=True)
+        _echo(f"newsmark clean: {problem}", err=True)
     sys.exit(1 if problems else 0)
 
 
@@ -567,21 +685,17 @@ def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats_command(db: str | None, as_json: bool) -> None:
     """Articles, and per annotator: articles by status, spans by label, spans ending in 's."""
-    with _open(db) as store:
+    with _open(db, read=True) as store:
         stats = store.stats()
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "articles": stats.articles,
-                    "sources": stats.sources,
-                    "statuses": stats.statuses,
-                    "labels": stats.labels,
-                    "clitic_ends": stats.clitic_ends,
-                },
-                indent=2,
-            )
-        )
+        figures = {
+            "articles": stats.articles,
+            "sources": stats.sources,
+            "statuses": stats.statuses,
+            "labels": stats.labels,
+            "clitic_ends": stats.clitic_ends,
+        }
+        click.echo(printable_json(json.dumps(figures, indent=2)))
         return
     out = _out()
     out.print(Text(f"{stats.articles} articles from {stats.sources} sources"))
@@ -590,9 +704,12 @@ def stats_command(db: str | None, as_json: bool) -> None:
         return
     statuses = ("new", "in_progress", "done", "skipped", "flagged", "reviewed")
     labels = sorted({label for counts in stats.labels.values() for label in counts})
-    table = Table("annotator", *statuses, *labels, "ends 's", title="per annotator")
+    table = Table("annotator", *statuses, title="per annotator")
+    for label in labels:  # labels are data: a header made of one is Text, not markup
+        table.add_column(_safe(label))
+    table.add_column("ends 's")
     for name in sorted(stats.statuses):
-        row: list[str | Text] = [Text(name)]
+        row: list[str | Text] = [_safe(name)]
         row += [str(stats.statuses[name].get(s, 0)) for s in statuses]
         row += [str(stats.labels.get(name, {}).get(label, 0)) for label in labels]
         row.append(str(stats.clitic_ends.get(name, 0)))
@@ -629,7 +746,7 @@ def reclean_command(db: str | None) -> None:
         f"re-cleaned {report.recleaned}, kept {report.kept} (annotated), cleaner version {CLEANER_VERSION}"
     )
     for problem in report.problems:
-        click.echo(f"  {problem}", err=True)
+        _echo(f"  {problem}", err=True)
 
 
 @main.command("list")
@@ -638,15 +755,14 @@ def reclean_command(db: str | None) -> None:
 @click.option("--search", default=None, help="Full-text search (FTS5 syntax or plain words).")
 def list_articles(db: str | None, limit: int, search: str | None) -> None:
     """List articles (importing the sample corpus into an empty default database)."""
-    with _open(db) as store:
+    # Only a first run on the default database may make it (and fill it with the sample corpus).
+    with _open(db, read=db is not None or resolve_db_path(None).exists()) as store:
         _import_sample_if_empty(store, db)
         rows = store.search(search, limit) if search else store.page(0, limit)
         total = store.article_count()
     table = Table("id", "title", "source", "published", title=Text(f"{len(rows)} of {total} articles"))
     for row in rows:
-        table.add_row(
-            str(row.id), Text(row.title or "(untitled)"), Text(row.source or ""), Text(row.published or "")
-        )
+        table.add_row(str(row.id), _safe(row.title or "(untitled)"), _safe(row.source), _safe(row.published))
     _out().print(table)
 
 
@@ -702,7 +818,7 @@ def assign_command(
     with _open(db) as store:
         if clear:
             removed = store.clear_assignments(names or None)
-            click.echo(
+            _echo(
                 f"removed {removed} assignment(s) of {', '.join(names) if names else 'every annotator'}",
                 err=True,
             )
@@ -723,15 +839,40 @@ def assign_command(
             err=True,
         )
     else:
-        click.echo(
+        _echo(
             f"nothing to assign: every article is already assigned, or finished by {', '.join(names)}",
             err=True,
         )
     table = Table("annotator", "newly assigned", "assigned", "finished", title="assignments")
     for name in names:
         assigned, finished = counts.get(name, (0, 0))
-        table.add_row(Text(name), str(added.get(name, 0)), str(assigned), str(finished))
+        table.add_row(_safe(name), str(added.get(name, 0)), str(assigned), str(finished))
     _out().print(table)
+
+
+@main.command("backup")
+@db_option
+@click.argument("target", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
+def backup_command(db: str | None, target: str, force: bool) -> None:
+    """Copy the database to TARGET, safely while annotators work (SQLite's online backup).
+
+    The copy holds everything committed when the backup began. To restore it, stop
+    every newsmark using the database, remove its -wal and -shm files, and copy
+    TARGET over it (README: "Annotating over SSH").
+    """
+    from annotations.storage import BackupError, backup_database
+
+    try:
+        done = backup_database(resolve_db_path(db), target, force=force)
+    except BackupError as exc:
+        raise CommandError(exc.reason, exc.path) from None
+    click.echo(
+        printable(
+            f"backed up {done.source} to {done.target}: {done.articles} article(s), "
+            f"{done.spans} span(s) by {done.annotators} annotator(s), {done.size / 1e6:.1f} MB"
+        )
+    )
 
 
 if __name__ == "__main__":

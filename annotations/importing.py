@@ -5,7 +5,10 @@ Two passes over the inputs:
 1. read the plain-text articles and count, per source, the lines they contain
    (the corpus tells boilerplate from news: see :mod:`annotations.cleaning.repeated`);
 2. read every input again, clean each article with that knowledge, and store
-   each file in one transaction: a file that fails leaves nothing behind.
+   the articles in short transactions (:meth:`Store.add_articles`: at most 100
+   articles or 50 ms each, annotators at work get the lock between them), so a
+   batch that fails in the database leaves nothing of itself behind, the other
+   batches of the file are saved, and the report names the file and lines lost.
 
 Reading twice costs less than holding a 100,000-article corpus in memory.
 """
@@ -13,16 +16,19 @@ Reading twice costs less than holding a 100,000-article corpus in memory.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from annotations.cleaning import CLEANER_VERSION, Cleaned, clean_html, clean_plaintext
-from annotations.cleaning.repeated import LineCounter, boilerplate_lines
+from annotations.cleaning.repeated import LineCounter, boilerplate_lines, collapse_repeats
+from annotations.corpus.controls import Tally, stored_field, stored_text, stored_value
 from annotations.corpus.discover import Input, Unreadable, discover
-from annotations.corpus.encoding import sanitize
 from annotations.corpus.readers import read_input
-from annotations.model import Document, NewArticle, Problem
+from annotations.input_files import DEFAULT_MAX_SIZE, too_large_reason
+from annotations.model import Annotation, Document, NewArticle, Problem
 from annotations.storage import ADDED, DUPLICATE, KEPT_ANNOTATED, RECLEANED, Store
 
 
@@ -40,10 +46,24 @@ class ImportReport:
     spans_present: int = 0  # in the file, and already saved
     problems: list[Problem] = field(default_factory=list)
     ignored: list[Unreadable] = field(default_factory=list)
+    # What import took out of the text as given (see annotations.corpus.controls):
+    controls: int = 0  # control characters removed ...
+    control_articles: int = 0  # ... from this many articles (or annotation records)
+    surrogates: int = 0  # lone surrogates replaced by U+FFFD ...
+    surrogate_articles: int = 0
+    collapsed: int = 0  # articles cleaned with their repeated paragraphs collapsed
 
     @property
     def failed(self) -> bool:
+        """Some input was refused: ``newsmark import`` exits with status 1."""
         return bool(self.problems)
+
+    def add_tally(self, tally: Tally) -> None:
+        """Count what was removed from one article's (or record's) text and fields."""
+        self.controls += tally.controls
+        self.control_articles += bool(tally.controls)
+        self.surrogates += tally.surrogates
+        self.surrogate_articles += bool(tally.surrogates)
 
     def count(self, outcome: str) -> None:
         attr = _COUNTED_AS[outcome]
@@ -54,9 +74,16 @@ class ImportReport:
 _COUNTED_AS = {ADDED: "added", DUPLICATE: "duplicates", RECLEANED: "recleaned", KEPT_ANNOTATED: "kept"}
 
 
+_HASH_PIECE = 1 << 20  # characters encoded at a time: a 50 MB article is not copied whole
+
+
 def content_hash(doc_format: str, content: str) -> str:
     """Identity of an article: its format and raw content, whitespace at the ends aside."""
-    return hashlib.sha256(f"{doc_format}\n{content.strip()}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{doc_format}\n".encode())
+    content = content.strip()
+    for start in range(0, len(content), _HASH_PIECE):
+        digest.update(content[start : start + _HASH_PIECE].encode())
+    return digest.hexdigest()
 
 
 def clean_document(doc: Document, boilerplate: frozenset[str] = frozenset()) -> Cleaned:
@@ -68,9 +95,17 @@ def clean_document(doc: Document, boilerplate: frozenset[str] = frozenset()) -> 
 
 def _field(value: str | None) -> str | None:
     """A one-line metadata field, as data: no control characters, no line breaks."""
-    if value is None:
-        return None
-    return " ".join(sanitize(value).split()) or None
+    return stored_field(value)
+
+
+def _stored_document(doc: Document) -> Tally:
+    """Make ``doc``'s text, fields and meta as stored (in place); what was removed."""
+    tally = Tally()
+    doc.content = stored_text(doc.content, tally)
+    for name in ("title", "byline", "source", "url", "published", "external_id"):
+        setattr(doc, name, stored_field(getattr(doc, name), tally))
+    doc.meta = stored_value(doc.meta, tally)
+    return tally
 
 
 def to_article(doc: Document, cleaned: Cleaned, digest: str) -> NewArticle:
@@ -98,9 +133,12 @@ class Pipeline:
     ``fetch``: whether feeds may fetch the pages their entries link to.
     """
 
-    def __init__(self, store: Store | None = None, *, fetch: bool = True) -> None:
+    def __init__(
+        self, store: Store | None = None, *, fetch: bool = True, max_size: int = DEFAULT_MAX_SIZE
+    ) -> None:
         self.store = store
         self.fetch = fetch
+        self.max_size = max_size
         self.report = ImportReport()
         self._boilerplate: dict[str, frozenset[str]] = {}
 
@@ -112,10 +150,10 @@ class Pipeline:
         for item in inputs:
             if item.kind not in ("txt", "jsonl"):
                 continue
-            for doc in read_input(item, fetch=False).documents:
-                if doc.format != "text":
-                    continue
-                doc.content = sanitize(doc.content)
+            for doc in read_input(item, fetch=False, max_size=self.max_size):
+                if isinstance(doc, Problem) or doc.format != "text":
+                    continue  # a problem is reported by pass 2
+                doc.content = stored_text(doc.content)
                 if self.store is not None and self._known(doc):
                     continue  # counted when it was first imported
                 counter.add(doc.group, doc.content)
@@ -148,14 +186,23 @@ class Pipeline:
         return cleaned
 
     def cleaned(self, item: Input) -> Iterator[tuple[Document, Cleaned | Problem]]:
-        """Each document of one input with its cleaned text, or the problem it has."""
-        result = read_input(item, fetch=self.fetch)
-        for problem in result.problems:
-            yield Document("", "text", problem.origin, item.group), problem
-        for doc in result.documents:
-            doc.content = sanitize(doc.content)
+        """Each document of one input with its cleaned text, or the problem it has.
+
+        Every document comes out, cleaned or with the reason it is not: none is
+        dropped silently. Its text and fields are made as stored (controls removed,
+        counted in the report) before anything is computed from them.
+        """
+        for doc in read_input(item, fetch=self.fetch, max_size=self.max_size):
+            if isinstance(doc, Problem):
+                yield Document("", "text", doc.origin, item.group), doc
+                continue
             try:
-                cleaned = self.clean(doc)
+                self.report.add_tally(_stored_document(doc))
+            except ValueError as exc:  # a value JSON cannot hold (NaN in meta)
+                yield doc, Problem(item.location, str(exc), _line(doc))
+                continue
+            try:
+                cleaned = self._clean_collapsing(doc)
             except Exception as exc:  # a cleaner bug must not stop the import
                 yield doc, Problem(item.location, f"cleaner failed: {exc!r}", _line(doc))
                 continue
@@ -164,34 +211,67 @@ class Pipeline:
             else:
                 yield doc, cleaned
 
+    def _clean_collapsing(self, doc: Document) -> Cleaned:
+        """:meth:`clean`; when that finds nothing in a text whose paragraphs repeat (a
+        scraped dump with every paragraph twice: each looks like a caption), clean it
+        again with the repeats collapsed."""
+        cleaned = self.clean(doc)
+        if cleaned.text.strip() or doc.format != "text":
+            return cleaned
+        collapsed = collapse_repeats(doc.content)
+        if len(collapsed) == len(doc.content):
+            return cleaned
+        cleaned = self.clean(Document(collapsed, doc.format, doc.origin, doc.group))
+        self.report.collapsed += bool(cleaned.text.strip())
+        return cleaned
+
     def import_input(self, item: Input) -> None:
-        """Clean and store one input in one transaction."""
+        """Clean and store one input, a batch of articles at a time.
+
+        Articles are cleaned outside any transaction (cleaning is most of the
+        time), then stored a batch at a time: the write lock is held only for the
+        INSERTs, and one JSONL file of 20,000 articles is never one transaction.
+        """
         assert self.store is not None
         articles: list[NewArticle] = []
         problems: list[Problem] = []
         for doc, outcome in self.cleaned(item):
             if isinstance(outcome, Problem):
                 problems.append(outcome)
-            else:
-                articles.append(to_article(doc, outcome, content_hash(doc.format, doc.content)))
-        outcomes: list[str] = []
-        if articles:
-            try:
-                with self.store.transaction():
-                    outcomes = [self.store.add_article(a).outcome for a in articles]
-            except Exception as exc:  # rolled back: nothing of this file is stored
-                problems.append(Problem(item.location, f"not imported, database error: {exc}"))
-                outcomes = []
-        for result in outcomes:
-            self.report.count(result)
+                continue
+            articles.append(to_article(doc, outcome, content_hash(doc.format, doc.content)))
+            if len(articles) >= self.store.batch_items:
+                self._store(item, articles, problems)
+                articles = []
+        self._store(item, articles, problems)
         self.report.problems.extend(problems)
         self.report.files += 1
 
+    def _store(self, item: Input, articles: list[NewArticle], problems: list[Problem]) -> None:
+        """Save ``articles`` of ``item``; a batch the database refuses becomes a problem."""
+        assert self.store is not None
+        for batch in self.store.add_articles(articles):
+            for result in batch.results:
+                self.report.count(result.outcome)
+            if batch.error is not None:
+                lines = [n for n in map(_line, batch.failed) if n is not None]
+                problems.append(_not_saved(item, batch.failed, lines, "article", batch.error))
 
-def _line(doc: Document) -> int | None:
-    """The JSONL line number a document came from, if any."""
-    head, _, tail = doc.origin.rpartition(":")
+
+def _line(doc: Document | NewArticle) -> int | None:
+    """The JSONL line number a document (or the article made of it) came from, if any."""
+    head, _, tail = (doc.origin or "").rpartition(":")
     return int(tail) if head and tail.isdigit() else None
+
+
+def _not_saved(
+    item: Input, failed: Sequence[object], lines: list[int], what: str, error: Exception
+) -> Problem:
+    """A batch rolled back: how many of ``item``'s records (on which lines) were not saved, and why."""
+    if len(failed) == 1:
+        return Problem(item.location, f"not imported, database error: {error}", lines[0] if lines else None)
+    where = f" (lines {lines[0]}-{lines[-1]})" if lines else ""
+    return Problem(item.location, f"{len(failed)} {what}s not imported{where}, database error: {error}")
 
 
 def split_inputs(paths: Iterable[str]) -> tuple[list[Input], list[Problem], list[Unreadable]]:
@@ -216,48 +296,73 @@ def import_annotation_file(
     report: ImportReport,
     annotator: str | None = None,
     offsets: str | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
 ) -> None:
-    """Import an export (JSONL tasks, doccano, Label Studio) in one transaction; bad lines
-    are reported. ``offsets``: how doccano offsets count (see :mod:`annotations.export.doccano`)."""
+    """Import an export (JSONL tasks, doccano, Label Studio) in short transactions, as
+    articles are (see :meth:`Store.import_annotations`); bad lines are reported.
+    ``offsets``: how doccano offsets count (see :mod:`annotations.export.doccano`)."""
     from annotations.corpus.annotation_files import read_annotations
 
     problems: list[Problem] = []
-    counts = [0, 0, 0]
+    pending: list[Annotation] = []
+
+    def save() -> None:
+        for batch in store.import_annotations(pending):
+            for result in batch.results:
+                report.annotations += 1
+                report.spans_added += result.added
+                report.spans_present += result.present
+            if batch.error is not None:
+                problems.append(_not_saved(item, batch.failed, [], "annotation", batch.error))
+        pending.clear()
+
     try:
-        with store.transaction():
-            for outcome in read_annotations(item.location, kind, annotator, offsets):
-                if isinstance(outcome, Problem):
-                    problems.append(outcome)
-                    continue
-                _, added, present = store.import_annotation(outcome)
-                counts[0] += 1
-                counts[1] += added
-                counts[2] += present
-    except Exception as exc:  # rolled back: nothing of this file is stored
-        problems.append(Problem(item.location, f"not imported, database error: {exc}"))
-        counts = [0, 0, 0]
-    report.annotations += counts[0]
-    report.spans_added += counts[1]
-    report.spans_present += counts[2]
+        for outcome in read_annotations(
+            item.location, kind, annotator, offsets, max_size=max_size, tally=report.add_tally
+        ):
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+                continue
+            pending.append(outcome)
+            if len(pending) >= store.batch_items:
+                save()
+    except Exception as exc:  # the reader failed: what it gave before is saved below
+        problems.append(Problem(item.location, f"not read to the end: {exc}"))
+    save()
     report.problems.extend(problems)
     report.files += 1
 
 
 def _label_studio_files(
-    problems: list[Problem], ignored: list[Unreadable]
+    problems: list[Problem], ignored: list[Unreadable], max_size: int = DEFAULT_MAX_SIZE
 ) -> tuple[list[Input], list[Problem], list[Unreadable]]:
     """The ``.json`` files (no article format) that are Label Studio task lists, taken
     out of the files passed over; one named on the command line that is not one is
-    a problem that says what a ``.json`` can be."""
+    a problem that says what a ``.json`` can be. A ``.json`` over ``max_size`` is
+    refused unread (a task list may be read whole)."""
     from annotations.corpus.annotation_files import annotation_kind
 
+    def size(location: str) -> int:
+        """A regular ``.json`` file's size; -1 for anything else (never opened)."""
+        try:
+            info = os.stat(location)
+        except OSError:
+            return -1
+        return info.st_size if location.lower().endswith(".json") and S_ISREG(info.st_mode) else -1
+
     def task_list(location: str) -> bool:
-        return location.lower().endswith(".json") and annotation_kind(location) == "labelstudio"
+        return 0 <= size(location) <= max_size and annotation_kind(location, max_size) == "labelstudio"
 
     found: list[Input] = []
     kept: list[Problem] = []
+    for item in ignored:
+        if size(item.location) > max_size:
+            problems.append(Problem(item.location, too_large_reason(size(item.location), max_size)))
+    ignored = [item for item in ignored if size(item.location) <= max_size]
     for problem in problems:
-        if task_list(problem.origin):
+        if size(problem.origin) > max_size:
+            kept.append(Problem(problem.origin, too_large_reason(size(problem.origin), max_size)))
+        elif task_list(problem.origin):
             found.append(Input(problem.origin, "json", str(Path(problem.origin).parent)))
         elif problem.origin.lower().endswith(".json") and Path(problem.origin).is_file():
             kept.append(
@@ -287,26 +392,32 @@ def import_paths(
     progress: Callable[[int, int], None] | None = None,
     annotator: str | None = None,
     offsets: str | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
 ) -> ImportReport:
     """Import every article under ``paths`` into ``store``.
 
     JSONL files that hold exported annotations (see
     :mod:`annotations.corpus.annotation_files`) are imported with their spans, as
     ``annotator`` if given. A ``.json`` file is imported only as a Label Studio task
-    list. ``progress(done, total)`` is called after each input file.
+    list. ``progress(done, total)`` is called after each input file. ``max_size``: a
+    file (a JSONL file: a line) larger than this is refused by name.
     """
     from annotations.corpus.annotation_files import annotation_kind
 
     inputs, problems, ignored = split_inputs(paths)
-    kinds = {item.location: annotation_kind(item.location) for item in inputs if item.kind == "jsonl"}
+    kinds = {
+        item.location: annotation_kind(item.location, max_size) for item in inputs if item.kind == "jsonl"
+    }
     exported = [item for item in inputs if kinds.get(item.location)]
     inputs = [item for item in inputs if not kinds.get(item.location)]
-    found, problems, ignored = _label_studio_files(problems, ignored)
+    found, problems, ignored = _label_studio_files(problems, ignored, max_size)
     kinds.update(dict.fromkeys((item.location for item in found), "labelstudio"))
     exported += found
-    pipeline = Pipeline(store, fetch=fetch)
+    pipeline = Pipeline(store, fetch=fetch, max_size=max_size)
     for item in exported:
-        import_annotation_file(store, item, kinds[item.location] or "", pipeline.report, annotator, offsets)
+        import_annotation_file(
+            store, item, kinds[item.location] or "", pipeline.report, annotator, offsets, max_size
+        )
     pipeline.report.problems.extend(problems)
     pipeline.report.ignored.extend(ignored)
     pipeline.count_lines(inputs)

@@ -89,3 +89,12 @@ def printable(text: str, *, lines: bool = False, same_length: bool = False) -> s
     """
     text = text.translate(_LINES if lines else _ONE_LINE)
     return (_UNSAFE_IN_LINES if lines else _UNSAFE).sub(_mark if same_length else _escape, text)
+
+
+def printable_json(dumped: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) safe to show: every character
+    :func:`printable` would escape written as a ``\\uXXXX`` escape instead. The data stay
+    the same (JSON syntax is ASCII, so such a character can only be inside a string),
+    and a title with U+009B or U+202E in it reaches the terminal inert."""
+    # Newlines stay: outside strings they are layout (indent=2); inside, json escapes them.
+    return _UNSAFE_IN_LINES.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)

@@ -8,7 +8,7 @@ Usage:
 Writes a corpus with make_corpus.py's generator, then imports it R times, each
 time into a fresh database, with the importer the CLI uses
 (``annotations.importing.import_paths``): reading, both passes, cleaning,
-storing, FTS indexing, one transaction per file. Prints articles/s per run and
+storing, FTS indexing, short transactions (Store.add_articles). Prints articles/s per run and
 their median, and the database size. The floor from the issue: 300 articles/s
 for 100,000 plain-text articles.
 
@@ -47,11 +47,11 @@ PHASES = (
     ("pass 1: read + count lines", "count_lines", "importing.py"),
     ("pass 2: whole", "import_input", "importing.py"),
     ("  read files (decode)", "read_input", "readers.py"),
-    ("  sanitize", "sanitize", "encoding.py"),
+    ("  sanitize", "stored_text", "controls.py"),
     ("  clean (clean_plaintext)", "clean_plaintext", "plaintext.py"),
     ("  content hash", "content_hash", "importing.py"),
     ("  store: INSERT + FTS trigger", "add_article", "store.py"),
-    ("  store: COMMIT per file", "transaction", "store.py"),
+    ("  store: batches (COMMITs)", "in_batches", "connection.py"),
     ("pass 1 + 2: _known() lookups", "_known", "importing.py"),
 )
 

@@ -39,9 +39,13 @@ Measures, at 120x40, against the issue's floors:
   within the screen and scrolling, ``enter``) on 1,000 articles; the text pane
   (``l``, ``w``, ``j``) in one 20,000-word article; tagging (``1`` on up to
   100 words, ``w`` between, then ``u`` as many times to undo them, both
-  timed; the article ends as it began). Floors: median <= 16
+  timed; the article ends as it began); the find bar in that article (``/``
+  opening it, then ``Enter`` running a find of a word typed into it, both
+  timed, every frame a key causes counted to it: the burst ends after 200 ms
+  quiet; the word's letters are typed untimed between). Floors: median <= 16
   ms per key, <= 1 KB per cursor move, a tag saved (fsync, the app's
-  ``synchronous=FULL``) and drawn within 20 ms. The per-case table also gives
+  ``synchronous=FULL``) and drawn within 20 ms, <= 8 KB for opening the find
+  bar and for running a find (``--only find``: these cases alone). The per-case table also gives
   the app's own CPU time per key (from /proc): on a shared machine it is
   steadier than wall time.
 
@@ -92,6 +96,9 @@ BASELINE_RATIO = 1.5  # 1,000 articles: at most this times the trivial Textual a
 KEY_FLOOR = 0.016  # seconds, key -> screen updated
 BYTES_FLOOR = 1024  # bytes per cursor move
 TAG_FLOOR = 0.020  # seconds, tag saved and drawn
+FIND_BYTES_FLOOR = 8 * 1024  # bytes to open the find bar, and to run a find
+FIND_WORD = b"said"  # found a few times on every screen of the generated article
+FIND_QUIET = 0.2  # seconds: the bar's frames (its row, the footer's keys) all counted to its key
 QUIET = 0.025  # seconds of silence that end a key's burst
 POLL = 0.005  # seconds between tmux captures
 ANNOTATOR = "bench"
@@ -619,6 +626,39 @@ def text_cases(
     return cases, s
 
 
+def find_cases(
+    db: Path, label: str, keys: int, sync: bool, console: Console
+) -> tuple[list[KeyCase], Session]:
+    """``/`` (the find bar opens) and ``Enter`` (a find runs), timed; the word typed between is not."""
+    s = start_session(newsmark_argv(db), sync)
+    app = s.app
+    opens: list[Burst] = []
+    finds: list[Burst] = []
+    try:
+        setup_keys(app, [b"\r"])  # the text pane has the focus from here on
+        for _ in range(min(keys, 20)):
+            # Top of the article; escape twice: no selection, no matches left from the last find.
+            setup_keys(app, [b"g", b"\x1b", b"\x1b"])
+            opens.append(app.press(b"/", FIND_QUIET))
+            setup_keys(app, [bytes([c]) for c in FIND_WORD])
+            finds.append(app.press(b"\r", FIND_QUIET))
+        word = FIND_WORD.decode()
+        cases = [
+            # Latency not floored: every frame is waited for (200 ms quiet), the footer's last too.
+            KeyCase(label, "/: open the find bar", opens, latency_floor=None, bytes_floor=FIND_BYTES_FLOOR),
+            KeyCase(
+                label,
+                f"enter: find {word!r} (bar closes)",
+                finds,
+                latency_floor=None,
+                bytes_floor=FIND_BYTES_FLOOR,
+            ),
+        ]
+    finally:
+        app.close(b"q")
+    return cases, s
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -645,7 +685,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--big-db", type=Path, help="an existing 1,000,000-article database (opened, not copied)"
     )
-    parser.add_argument("--only", choices=("startup", "keys", "all"), default="all")
+    parser.add_argument("--only", choices=("startup", "keys", "find", "all"), default="all")
     parser.add_argument(
         "--workdir", type=Path, help="folder for the generated databases (default: a temp folder)"
     )
@@ -771,6 +811,14 @@ def main(argv: list[str] | None = None) -> None:
             c, s = text_cases(long_db, "20k words", args.keys, args.sync, console)
             key_cases += c
             sessions.append(("20k words", s))
+        if args.only in ("keys", "find", "all"):
+            if args.only == "find":
+                console.rule("the find bar on a pseudo-terminal")
+            print(f"  {shlex.join(newsmark_argv(long_db))}: the find bar")
+            c, s = find_cases(long_db, "20k words", args.keys, args.sync, console)
+            key_cases += c
+            sessions.append(("20k words, find bar", s))
+        if args.only in ("keys", "all"):
             if args.big_db is not None:
                 print(f"  {shlex.join(newsmark_argv(args.big_db))}")
                 s = start_session(newsmark_argv(args.big_db), args.sync)
@@ -785,6 +833,7 @@ def main(argv: list[str] | None = None) -> None:
                 finally:
                     s.app.close(b"q")
                 sessions.append(("1M", s))
+        if args.only in ("keys", "find", "all"):
             for label, s in sessions:
                 notes.append(
                     f"{label}: pty start-up to 'done ' {secs(s.startup)}, {s.startup_bytes:,} bytes until "

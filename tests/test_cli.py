@@ -80,7 +80,7 @@ def test_unopenable_database_is_a_clear_error(run, tmp_path):
     not_db = tmp_path / "not.db"
     not_db.write_text("this is not a database " * 100)
     result = CliRunner().invoke(main, ["stats", "--db", str(not_db)])
-    assert result.exit_code == 1 and f"cannot open database {not_db}" in result.output
+    assert result.exit_code == 1 and f"newsmark stats: {not_db}: cannot open database" in result.output
 
 
 def test_clean_prints_one_file_and_writes_many(run, tmp_path):

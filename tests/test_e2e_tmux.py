@@ -53,8 +53,8 @@ def tag_second_word_after_start(term: Terminal) -> str:
     """enter (open, focus the text), w w (cursor on "two"), 1 (ACTOR); returns the screen."""
     term.keys("Enter")
     # Wait until the text pane has the focus: the footer (the last line) shows its keys.
-    # ("v select" alone is not enough: the span info line says it too.) Keys typed
-    # before that go to the list: see test_type_ahead_after_enter.
+    # ("v select" alone is not enough: the span info line says it too.) This is typing
+    # slowly; keys typed ahead act the same (test_type_ahead_after_enter).
     term.wait_until(lambda screen: footer(screen).startswith("v select"), "the text pane's footer")
     term.keys("w", "w", "1")
     return term.wait_for("saved", "ACTOR “")

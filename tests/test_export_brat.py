@@ -374,7 +374,7 @@ def test_a_failed_export_leaves_nothing_behind(
     out = tmp_path / "out"
     if existing:
         out.mkdir()
-        (out / "old.txt").write_text("kept")
+        (out / "old.ann").write_text("kept")  # an earlier export's: one a new export may replace
     real = brat.write
 
     def write_then_fail(store: Store, filters: Filters, folder: Path) -> ExportReport:
@@ -389,6 +389,6 @@ def test_a_failed_export_leaves_nothing_behind(
         ["out"] if existing else []
     )  # no .out.*.part, no .out.old
     if existing:
-        assert [p.name for p in out.iterdir()] == ["old.txt"]
+        assert [p.name for p in out.iterdir()] == ["old.ann"]
     else:
         assert not out.exists()

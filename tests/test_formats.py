@@ -186,7 +186,7 @@ def test_importing_the_package_or_starting_the_cli_loads_no_format():
     assert done.returncode == 0, done.stderr
 
 
-def test_an_export_loads_only_its_own_format_module(db_path, tmp_path):
+def test_an_export_loads_only_its_own_format_module(store, db_path, tmp_path):
     """``--format`` is checked and the export run without importing the other formats."""
     out = tmp_path / "out.jsonl"
     code = (

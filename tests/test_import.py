@@ -250,5 +250,7 @@ def test_terminal_control_and_markup_in_articles_are_data(store, tmp_path):
     (tmp_path / "a.jsonl").write_text(json.dumps(line))
     import_paths(store, [tmp_path])
     art = store.article(1)
-    assert art.title == "Red alert [bold]x[/bold]"
+    # Only the control character goes (issue 14): the rest of the sequence is text.
+    assert art.title == "Red[31m alert [bold]x[/bold]"
     assert "\x1b" not in art.clean_text and "road to [link=x]Kelmar[/link] had" in art.clean_text
+    assert "[2JOfficials said" in art.clean_text

@@ -240,6 +240,26 @@ async def test_a_tag_the_database_refuses_is_said_in_the_status_bar_and_not_draw
         assert spans(run) == [] and run.text.spans == [] and run.saved == []
 
 
+async def test_not_saved_stays_in_the_status_bar_until_a_save_succeeds(db):
+    async with start(db) as run:
+        await open_first(run)
+        await run.press("1")  # saved: "✓ saved ... ACTOR “Turkey”"
+        assert "✓ saved" in str(run.screen.status_bar.render())
+        refuse(db, "INSERT")
+        await run.press("w", "2")
+        line = str(run.screen.status_bar.render())
+        assert "NOT SAVED: disk full" in line and "✓ saved" not in line
+        assert "Turkey" not in line  # the last save's note would read as if this one were saved
+        await run.press("w", "l", "b", "j", "k", "0")  # moving about
+        await run.press("g", "1")  # already tagged: a refusal, not a save
+        assert "NOT SAVED: disk full" in str(run.screen.status_bar.render())
+        with Store(db) as store:
+            store.conn.execute("DROP TRIGGER refuse")
+        await run.press("w", "w", "3")
+        line = str(run.screen.status_bar.render())
+        assert "✓ saved" in line and "NOT SAVED" not in line
+
+
 # -- deleting, editing, jumping ----------------------------------------------------------
 
 

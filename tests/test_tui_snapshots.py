@@ -10,12 +10,10 @@ the "✓ saved HH:MM:SS" clock is frozen at 12:00:00.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from tui_fixtures import MARKUP_TITLE, add_demo_spans, build_db
+from tui_fixtures import MARKUP_TITLE, add_demo_spans, build_db, screen_output
 
 from tui.app import NewsmarkApp
 from tui.screens.annotate import AnnotateScreen
@@ -186,24 +184,6 @@ def test_markup_article(snap_compare, markup_db):
     )
 
 
-def _screen_output(app) -> tuple[str, str]:
-    """(plain text, raw terminal output) of the whole screen, as the driver would write it."""
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    console.print(update)
-    return console.export_text(styles=False, clear=False), console.file.getvalue()
-
-
 async def test_markup_is_literal_and_escape_not_sent(markup_db):
     """Pilot: the screen text holds the markup literally; ESC / BEL never reach the terminal."""
     app = NewsmarkApp(markup_db, ANNOTATOR)
@@ -211,7 +191,7 @@ async def test_markup_is_literal_and_escape_not_sent(markup_db):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        text, raw = _screen_output(app)
+        text, raw = screen_output(app)
         # Title in the head line (and in the list row, cut to fit the column).
         assert MARKUP_TITLE in text
         assert "[bold red]Alert[/]" in text

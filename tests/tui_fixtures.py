@@ -9,11 +9,13 @@ own ``tui`` package.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from textual.message import Message
 from textual.pilot import Pilot
 
@@ -130,6 +132,25 @@ def add_review_work(path: Path, article_id: int = 1, plan: dict | None = None) -
 
 # -- the Pilot harness: every TUI test file starts the app through this ----------------------
 
+
+def screen_output(app: NewsmarkApp) -> tuple[str, str]:
+    """(plain text, terminal output) of the whole screen, as the driver would write it."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    return console.export_text(styles=False, clear=False), console.file.getvalue()
+
+
 SIZE = (100, 30)
 
 
@@ -167,9 +188,12 @@ class Run:
 
 
 @asynccontextmanager
-async def running(db: Path, who: str, *, size: tuple[int, int] = SIZE, **kwargs: Any) -> AsyncIterator[Run]:
+async def running(
+    db: Path, who: str, *, size: tuple[int, int] = SIZE, notifications: bool = False, **kwargs: Any
+) -> AsyncIterator[Run]:
     """``async with running(db, "ana") as run:`` the real app on ``db``, first screen drawn and
-    the view's id list (a worker) loaded. ``kwargs`` go to :class:`NewsmarkApp`."""
+    the view's id list (a worker) loaded. ``notifications``: toasts drawn (Textual's tests
+    leave them out). ``kwargs`` go to :class:`NewsmarkApp`."""
     saved: list[SessionScreen.Saved] = []
 
     def hook(message: Message) -> None:
@@ -178,7 +202,7 @@ async def running(db: Path, who: str, *, size: tuple[int, int] = SIZE, **kwargs:
             saved.append(message)
 
     app = NewsmarkApp(db, who, **kwargs)
-    async with app.run_test(size=size, message_hook=hook) as pilot:
+    async with app.run_test(size=size, notifications=notifications, message_hook=hook) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -5,19 +5,30 @@ from __future__ import annotations
 import gc
 import getpass
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual.app import App
+from textual.filter import NoColor
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from annotations.labels import LabelSchema, default_schema
+from annotations.printable import printable
 from annotations.storage import Store
 from tui.commands import ActionCommands
 from tui.screens.annotate import AnnotateScreen
+from tui.typeahead import OrderedKeys
 
 ANNOTATOR_ENV = "NEWSMARK_ANNOTATOR"
 THEME_ENV = "NEWSMARK_THEME"
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+def colourless(environ: Mapping[str, str]) -> bool:
+    """No colour at all: ``NO_COLOR`` is set (no-color.org; Textual's own test, any value), or
+    the terminal says it has none (``TERM=dumb``; Textual would send it 24-bit colour)."""
+    return "NO_COLOR" in environ or environ.get("TERM", "").lower() in ("dumb", "unknown")
 
 
 def annotator_name(given: str | None) -> str:
@@ -32,7 +43,7 @@ def annotator_name(given: str | None) -> str:
         return "annotator"
 
 
-class NewsmarkApp(App[None]):
+class NewsmarkApp(OrderedKeys):
     """Keyboard-first span annotation over SSH."""
 
     TITLE = "newsmark"
@@ -50,7 +61,13 @@ class NewsmarkApp(App[None]):
     ) -> None:
         """``review``: open the review screen over these annotators' work (empty: everyone
         but ``annotator``, who is the reviewer); None: the annotator's screen."""
-        super().__init__()
+        no_colour = colourless(os.environ)
+        # ansi_color=True: Textual's NO_COLOR filter is then NoColor (every colour the terminal's
+        # default, bold, reverse and underline kept), not Monochrome (greys, sent as 24-bit colour).
+        super().__init__(ansi_color=True if no_colour else None)
+        if no_colour and not self.no_color:  # TERM=dumb: Textual itself looks only at NO_COLOR
+            self.no_color = True  # the widgets draw labels with text attributes instead (text_render)
+            self._filters.append(NoColor())  # Textual's own NO_COLOR filter; no public way to add it
         self.db_path = Path(db)
         self.annotator = annotator
         self.schema = schema or default_schema()
@@ -59,6 +76,21 @@ class NewsmarkApp(App[None]):
         self.store: Store | None = None
         self.review = review
         self.collector_paused = False  # set by run(): the collector waits for the first frame
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (from any widget or screen) made :func:`printable` and never read as
+        markup: messages quote outside text (titles, paths, names, error text)."""
+        super().notify(
+            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def get_default_screen(self) -> Screen:
         """The annotate (or review) screen is the app's first screen, not one pushed from

@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
-from rich.text import Text
 
-from annotations.cli import _err, _import_sample_if_empty, _open, _split_list, db_option, main
+from annotations.cli import _err, _import_sample_if_empty, _open, _safe, _split_list, db_option, main
 
 if TYPE_CHECKING:
     from annotations.labels import LabelSchema
@@ -156,7 +155,7 @@ def review_command(
         path = store.path
     if not queue:
         _err().print(
-            Text(
+            _safe(
                 "nothing to review: no article is marked done by two or more of "
                 f"{', '.join(names) or 'the annotators'}"
             )

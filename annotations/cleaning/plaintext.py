@@ -272,6 +272,7 @@ _MAX_EXTEND = 8  # pieces added after the main run
 _MIN_PIECE = 8.0  # score of a piece worth adding (about one sentence)
 _COHESION = 0.3  # share of a piece's content words already used by the article  # an earlier title repeat wins unless a later one leads to a much bigger run  # score of a run that is an article, not a stray caption
 _MAX_LINE = 100_000  # a single absurd line is still scanned, but only this much of it
+_KEEP_WORDS_UP_TO = 1_000_000  # characters of text whose lines keep their words (see _Line.words)
 
 
 # --------------------------------------------------------------------------- features
@@ -292,16 +293,20 @@ class _Line:
         "barrier",
         "wall",
         "score",
-        "words",
+        "_words",
     )
 
-    def __init__(self, text: str, boilerplate: Container[str], rows: Sequence[str] = ()) -> None:
-        """``rows``: the lines of the input that ``text`` joins, when it joins several."""
+    def __init__(
+        self, text: str, boilerplate: Container[str], rows: Sequence[str] = (), keep_words: bool = True
+    ) -> None:
+        """``rows``: the lines of the input that ``text`` joins, when it joins several.
+        ``keep_words``: keep the words found (else found again when asked: see :attr:`words`)."""
         self.text = text
         probe = text[:_MAX_LINE]
         # normalize_line, with a fast path: NFKC leaves ASCII unchanged.
         self.key = low = " ".join(probe.split()).casefold() if probe.isascii() else normalize_line(probe)
-        self.words = words = _WORD.findall(low)
+        words = _WORD.findall(low)
+        self._words = words if keep_words else None
         nospace = len(_NOSPACE_SCRIPT.findall(probe))
         # "units" ~ words; a CJK character is about half a word.
         self.units = max(len(words), nospace // 2 + len(words) // 2) if nospace else len(words)
@@ -323,6 +328,12 @@ class _Line:
         self.barrier = self.units <= 8 and bool(_WALL_RE.match(probe) or _BARRIER.match(probe))
         self.wall = self.barrier and bool(_WALL_RE.match(probe))
         self.score = self._score()
+
+    @property
+    def words(self) -> list[str]:
+        """The line's casefolded words. In a huge text they are found again when asked,
+        not kept: 50 MB of text holds eight million words, each a string object (500 MB)."""
+        return self._words if self._words is not None else _WORD.findall(self.key)
 
     def _score(self) -> float:
         """Prose earns its length; anything else costs a fixed amount."""
@@ -540,7 +551,8 @@ def clean_plaintext(raw: str, *, boilerplate: Container[str] = frozenset()) -> C
     across the same source's articles; such lines are never body (nor is a
     wrapped paragraph made only of them).
     """
-    lines = [_Line(text, boilerplate, rows) for text, rows in logical_lines(raw)]
+    keep = len(raw) <= _KEEP_WORDS_UP_TO
+    lines = [_Line(text, boilerplate, rows, keep) for text, rows in logical_lines(raw)]
     if not lines:
         return Cleaned(text="")
     # A long line repeated on the page is a caption or a teaser, not a paragraph.

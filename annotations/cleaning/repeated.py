@@ -10,6 +10,7 @@ plain-text cleaner the set of lines that are boilerplate for that source.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping
 
@@ -48,3 +49,29 @@ def boilerplate_lines(articles: int, counts: Mapping[str, int]) -> frozenset[str
     """The line keys that are boilerplate in a source of ``articles`` articles."""
     floor = max(MIN_ARTICLES, math.ceil(MIN_SHARE * articles))
     return frozenset(line for line, n in counts.items() if n >= floor)
+
+
+def collapse_repeats(text: str) -> str:
+    """``text`` with each paragraph that repeats an earlier one left out.
+
+    Scraped dumps often hold every paragraph twice (a page's print and screen
+    copies); the cleaner takes a paragraph seen twice on a page for a caption or a
+    teaser, and would find nothing. Paragraphs are blank-line blocks, or lines when
+    there are no blank lines; two are the same when their :func:`normalize_line`
+    keys are.
+    """
+    blank_lines = _BLANK_LINE.search(text) is not None
+    blocks = _BLANK_LINE.split(text) if blank_lines else text.split("\n")
+    seen: set[str] = set()
+    kept: list[str] = []
+    for block in blocks:
+        key = normalize_line(block)
+        if key in seen:
+            continue
+        if key:
+            seen.add(key)
+        kept.append(block)
+    return ("\n\n" if blank_lines else "\n").join(kept)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")

@@ -16,30 +16,39 @@ imported record gets: a reviewer's work comes back as done) is
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from annotations.model import Annotation, Problem
+from annotations.corpus.controls import Tally, offset_map, stored_field, stored_text, stored_value
+from annotations.input_files import DEFAULT_MAX_SIZE, open_regular, read_line
+from annotations.model import Annotation, Problem, SpanData
 
 TASK_KEYS = frozenset({"spans", "answer", "_input_hash", "_task_hash"})
 
 
-def annotation_kind(path: str | Path) -> str | None:
+def annotation_kind(path: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> str | None:
     """The format of an annotation file, ``"jsonl"``, ``"doccano"`` or ``"labelstudio"``;
-    None when it is not one.
+    None when it is not one (or cannot be read: a FIFO, a first line over ``max_size``).
 
     JSONL by its first record; a ``.json`` file by its first task.
     """
-    if Path(path).suffix.lower() == ".json":
-        from annotations.export.labelstudio import is_task_list
-
-        return "labelstudio" if is_task_list(path) else None
     try:
-        with open(path, encoding="utf-8-sig") as lines:
-            first = next((line for line in lines if line.strip()), "")
-        record = json.loads(first)
-    except (OSError, UnicodeDecodeError, ValueError):
+        if Path(path).suffix.lower() == ".json":
+            from annotations.export.labelstudio import is_task_list
+
+            open_regular(path).close()  # never open a FIFO by name
+            return "labelstudio" if is_task_list(path) else None
+        with open_regular(path) as lines:
+            while (first := read_line(lines, max_size)) is not None and not (
+                isinstance(first, bytes) and first.strip()
+            ):
+                pass
+        if not isinstance(first, bytes):
+            return None
+        record = json.loads(first.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(record, dict):
         return None
@@ -51,13 +60,22 @@ def annotation_kind(path: str | Path) -> str | None:
 
 
 def read_annotations(
-    path: str | Path, kind: str, annotator: str | None = None, offsets: str | None = None
+    path: str | Path,
+    kind: str,
+    annotator: str | None = None,
+    offsets: str | None = None,
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+    tally: Callable[[Tally], None] | None = None,
 ) -> Iterator[Annotation | Problem]:
     """Each record of an annotation file of format ``kind`` as an Annotation, or the Problem it has.
 
     ``annotator`` names the work's annotator whatever the file says.
     ``offsets``: how doccano offsets count (:data:`annotations.export.offsets.CONVENTIONS`);
-    by default as each line says, else UTF-16 units, doccano's own.
+    by default as each line says, else UTF-16 units, doccano's own. ``max_size``: a
+    line longer than this is refused. Text, names and attributes come as stored
+    (:mod:`annotations.corpus.controls`), the spans moved with the text;
+    ``tally`` is told what was removed from each record.
     """
     from annotations.export.formats import ImportOptions, readable
     from annotations.export.offsets import CONVENTIONS
@@ -69,4 +87,52 @@ def read_annotations(
         raise ValueError(f"not a format that can be imported: {kind!r}; one of {', '.join(formats)}")
     reader = formats[kind].reader
     assert reader is not None
-    yield from reader(path, ImportOptions(annotator, offsets))
+    origin = str(path)
+    for outcome in reader(path, ImportOptions(annotator, offsets, max_size)):
+        if isinstance(outcome, Problem):
+            yield outcome
+            continue
+        counted = Tally()
+        try:
+            stored = stored_annotation(outcome, counted)
+        except ValueError as exc:
+            yield Problem(origin, str(exc))
+            continue
+        if tally is not None:
+            tally(counted)
+        yield stored
+
+
+def stored_annotation(ann: Annotation, tally: Tally | None = None) -> Annotation:
+    """``ann`` as stored: its text, names and attributes without control characters, and
+    its spans moved to where their text is after the removal.
+
+    ``ValueError`` naming the span when one holds nothing but control characters,
+    or when no annotator name is left.
+    """
+    text = stored_text(ann.text, tally)
+    move = offset_map(ann.text) if len(text) != len(ann.text) else None
+    spans: list[SpanData] = []
+    for span in ann.spans:
+        start, end = (move(span.start), move(span.end)) if move else (span.start, span.end)
+        label = stored_field(span.label, tally)
+        if start >= end or not label:
+            what = "its label" if start < end else "its text"
+            raise ValueError(
+                f"span {span.start}:{span.end} {span.label!r} of the article beginning "
+                f"{ann.text[:40]!r}: {what} is only control characters, which import removes"
+            )
+        spans.append(SpanData(start, end, label, text[start:end], stored_value(dict(span.attributes), tally)))
+    name = stored_field(ann.annotator, tally)
+    if not name:
+        raise ValueError(f"annotator {ann.annotator!r} is only control characters, which import removes")
+    return dataclasses.replace(
+        ann,
+        text=text,
+        annotator=name,
+        spans=spans,
+        title=stored_field(ann.title, tally),
+        source=stored_field(ann.source, tally),
+        url=stored_field(ann.url, tally),
+        published=stored_field(ann.published, tally),
+    )

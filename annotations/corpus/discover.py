@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from annotations.input_files import not_regular_reason
 
 Kind = Literal["txt", "html", "jsonl", "feed", "url", "json"]  # json: a Label Studio task list
 
@@ -56,7 +59,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Input | Unread
             continue
         path = Path(text)
         if not path.exists():
-            yield Unreadable(text, "no such file or folder", explicit=True)
+            reason = "a broken symbolic link" if path.is_symlink() else "no such file or folder"
+            yield Unreadable(text, reason, explicit=True)
         elif path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -68,6 +72,15 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Input | Unread
 
 
 def _classify(path: Path, *, explicit: bool) -> Input | Unreadable:
+    """What ``path`` is. Anything but a regular file (after symlinks) is named as a
+    failure, wherever it was found: a FIFO or a device is never read, nor passed over silently."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return Unreadable(str(path), f"cannot read: {exc.strerror or exc}", explicit=True)
+    if not stat.S_ISREG(mode):
+        target = str(path.resolve()) if path.is_symlink() else None
+        return Unreadable(str(path), not_regular_reason(mode, target), explicit=True)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         what = path.suffix or "no extension"

@@ -10,9 +10,10 @@ unreliable on short Western dumps, but right about Cyrillic, Greek, CJK...).
 from __future__ import annotations
 
 import codecs
-import re
 
 import charset_normalizer
+
+from annotations.corpus.controls import stored_text
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -21,10 +22,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# C0/C1 control characters other than tab and newline: never article text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Terminal escape sequences (CSI ... final byte, OSC ... BEL/ST) before the bare ESC goes.
-_ESCAPE_SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 class DecodeError(ValueError):
@@ -97,7 +94,6 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def sanitize(text: str) -> str:
-    """Article text as data: newlines unified, terminal escapes and control characters removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ESCAPE_SEQ.sub("", text)
-    return _CONTROL.sub("", text)
+    """Article text as stored (see :mod:`annotations.corpus.controls`): line breaks unified,
+    control characters removed, lone surrogates replaced."""
+    return stored_text(text)

@@ -7,19 +7,29 @@ instead of raising, so one bad file or line never stops an import.
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
 import re
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import feedparser
 
 from annotations.corpus.discover import Input
-from annotations.corpus.encoding import DecodeError, decode_bytes
+from annotations.corpus.encoding import DecodeError, decode_bytes, looks_binary
+from annotations.input_files import (
+    DEFAULT_MAX_SIZE,
+    NotRegularFile,
+    TooLarge,
+    open_regular,
+    read_limited,
+    read_line,
+    too_large_reason,
+)
 from annotations.model import Document, Problem, RawFormat
 
 MAX_FETCH_BYTES = 10 * 1024 * 1024
@@ -29,63 +39,160 @@ FETCH_TIMEOUT = 10.0
 TEASER_WORDS = 80
 
 
-@dataclass(slots=True)
-class ReadResult:
-    documents: list[Document] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+def read_input(
+    item: Input, *, fetch: bool = True, max_size: int = DEFAULT_MAX_SIZE
+) -> Iterator[Document | Problem]:
+    """Each document of one input, or the problem that stopped one (or all) of it.
 
-
-def read_input(item: Input, *, fetch: bool = True) -> ReadResult:
-    """Read one input; ``fetch``: may feed entries' links be fetched over the network."""
+    ``fetch``: may feed entries' links be fetched over the network. ``max_size``: a
+    file (a JSONL file: a line) larger than this is refused. A JSONL file is read a
+    line at a time: a 50 MB line costs about its size, not the file's.
+    """
     if item.kind == "url":
         try:
             data = fetch_url(item.location)
-        except OSError as exc:
-            return ReadResult(problems=[Problem(item.location, f"cannot fetch feed: {_reason(exc)}")])
-        return read_feed(data, item.location, item.group, fetch=fetch)
+        except (OSError, ValueError) as exc:
+            yield Problem(item.location, f"cannot fetch feed: {_reason(exc)}")
+            return
+        yield from read_feed(data, item.location, item.group, fetch=fetch)
+        return
+    if item.kind == "jsonl":
+        yield from read_jsonl_file(item.location, item.group, max_size)
+        return
     try:
-        data = Path(item.location).read_bytes()
+        data = read_limited(item.location, max_size)
     except OSError as exc:
-        return ReadResult(problems=[Problem(item.location, f"cannot read: {exc.strerror or exc}")])
+        yield Problem(item.location, _os_reason(exc))
+        return
     if item.kind == "feed":
-        return read_feed(data, item.location, item.group, fetch=fetch)
+        yield from read_feed(data, item.location, item.group, fetch=fetch)
+        return
     try:
         text, _encoding = decode_bytes(data)
     except DecodeError as exc:
-        return ReadResult(problems=[Problem(item.location, str(exc))])
-    if item.kind == "jsonl":
-        return read_jsonl(text, item.location, item.group)
+        yield Problem(item.location, str(exc))
+        return
+    del data
     fmt: RawFormat = "html" if item.kind == "html" else "text"
-    return ReadResult(documents=[Document(text, fmt, item.location, item.group)])
+    yield Document(text, fmt, item.location, item.group)
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, (NotRegularFile, TooLarge)):
+        return str(exc)
+    return f"cannot read: {exc.strerror or exc}"
 
 
 # -- JSONL ----------------------------------------------------------------------
 
 _STRING_FIELDS = ("title", "url", "source", "published", "byline", "author")
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def read_jsonl(text: str, origin: str, group: str) -> ReadResult:
-    """One article per line: ``text`` or ``html``, and optional metadata keys."""
-    result = ReadResult()
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+def read_jsonl_file(path: str, group: str, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document | Problem]:
+    """One article per line of a JSONL file, each line its own unit: a bad or too long
+    line is a problem of that line, and reading goes on with the next."""
+    try:
+        handle = open_regular(path)
+    except OSError as exc:
+        yield Problem(path, _os_reason(exc))
+        return
+    with handle:
+        head = handle.read(8192)
+        if head.startswith(_WIDE_BOMS):  # UTF-16/32: lines cannot be split as bytes
+            handle.close()
+            try:
+                text, _ = decode_bytes(read_limited(path, max_size))
+            except (OSError, DecodeError) as exc:
+                yield Problem(path, _os_reason(exc) if isinstance(exc, OSError) else str(exc))
+                return
+            yield from read_jsonl(text, path, group)
+            return
+        if not head.strip():
+            if not handle.read(1):
+                yield Problem(path, "empty file")
+                return
+        elif looks_binary(head):
+            yield Problem(path, "binary file, not text")
+            return
+        handle.seek(0)
+        found = False
+        number = 0
+        while (line := read_line(handle, max_size)) is not None:
+            number += 1
+            if isinstance(line, int):
+                found = True
+                yield Problem(path, too_large_reason(line, max_size, "line"), line=number)
+                continue
+            if not line.strip():
+                continue
+            found = True
+            decoded = _decode_line(line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
+            del line  # a 50 MB line is not kept as bytes beside its text
+            if isinstance(decoded, str):
+                outcome = _jsonl_line(decoded, path, number, group)
+                del decoded  # nor as the line's text beside the article's, while it is cleaned
+            else:
+                outcome = Problem(path, str(decoded), line=number)
+            yield outcome
+            del outcome
+    if not found:
+        yield Problem(path, "no articles in file (only blank lines)")
+
+
+def _decode_line(line: bytes) -> str | DecodeError:
+    """A JSONL line's text: UTF-8, else (a cp1252 line in a dump, say) as its bytes read."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
         try:
-            doc = _jsonl_document(line, f"{origin}:{number}", group)
-        except ValueError as exc:
-            result.problems.append(Problem(origin, str(exc), line=number))
-            continue
-        result.documents.append(doc)
-    if not result.documents and not result.problems:
-        result.problems.append(Problem(origin, "no articles in file (only blank lines)"))
-    return result
+            return decode_bytes(line)[0]
+        except DecodeError as exc:
+            return exc
+
+
+def read_jsonl(text: str, origin: str, group: str) -> Iterator[Document | Problem]:
+    """One article per line of JSONL text already decoded."""
+    found = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            found = True
+            yield _jsonl_line(line, origin, number, group)
+    if not found:
+        yield Problem(origin, "no articles in file (only blank lines)")
+
+
+def _jsonl_line(line: str, origin: str, number: int, group: str) -> Document | Problem:
+    """The article of one line, or the problem of that line: never an exception."""
+    try:
+        return _jsonl_document(line, f"{origin}:{number}", group)
+    except RecursionError:
+        return Problem(origin, "JSON nested too deeply", line=number)
+    except (ValueError, TypeError, OverflowError) as exc:
+        reason = str(exc)
+        if "int_max_str_digits" in reason:  # Python's own words name a setting, not the line
+            reason = "a number with more digits than Python reads (4300)"
+        return Problem(origin, reason, line=number)
+
+
+def _not_a_number(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    """A JSON number as a float; ``1e400`` is no more a number than ``Infinity``."""
+    value = float(text)
+    if not math.isfinite(value):
+        _not_a_number(text)
+    return value
 
 
 def _jsonl_document(line: str, origin: str, group: str) -> Document:
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=_not_a_number, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    del line  # the line's copy of a huge text goes before the article's is cleaned
     if not isinstance(obj, dict):
         raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
     body = obj.get("text")
@@ -104,7 +211,7 @@ def _jsonl_document(line: str, origin: str, group: str) -> Document:
             raise ValueError(f'"{key}" must be a string')
         values[key] = value.strip() or None if isinstance(value, str) else None
     ident = obj.get("id")
-    if ident is not None and not isinstance(ident, (str, int)):
+    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, (str, int))):
         raise ValueError('"id" must be a string or an integer')
     source = values["source"]
     return Document(
@@ -125,7 +232,7 @@ def _jsonl_document(line: str, origin: str, group: str) -> Document:
 # -- feeds --------------------------------------------------------------------------
 
 
-def read_feed(data: bytes, origin: str, group: str, *, fetch: bool = True) -> ReadResult:
+def read_feed(data: bytes, origin: str, group: str, *, fetch: bool = True) -> Iterator[Document | Problem]:
     """Each entry of an RSS/Atom feed: its full content, or the page it links to.
 
     feedparser reads almost anything; a feed that yields no entries *and* was
@@ -135,12 +242,13 @@ def read_feed(data: bytes, origin: str, group: str, *, fetch: bool = True) -> Re
     if not parsed.entries:
         if parsed.get("bozo"):
             reason = parsed.get("bozo_exception")
-            return ReadResult(problems=[Problem(origin, f"feed does not parse: {reason}")])
-        if not parsed.get("version"):
-            return ReadResult(problems=[Problem(origin, "not an RSS or Atom feed")])
-        return ReadResult(problems=[Problem(origin, "feed has no entries")])
+            yield Problem(origin, f"feed does not parse: {reason}")
+        elif not parsed.get("version"):
+            yield Problem(origin, "not an RSS or Atom feed")
+        else:
+            yield Problem(origin, "feed has no entries")
+        return
     feed_title = (parsed.feed.get("title") or "").strip() or None
-    result = ReadResult()
     for index, entry in enumerate(parsed.entries, start=1):
         where = f"{origin}#{index}"
         content, fmt = _entry_content(entry)
@@ -148,28 +256,25 @@ def read_feed(data: bytes, origin: str, group: str, *, fetch: bool = True) -> Re
         if fetch and link and _word_count(content) < TEASER_WORDS:
             try:
                 content, fmt = fetch_url(link).decode("utf-8", errors="replace"), "html"
-            except OSError:
+            except (OSError, ValueError):  # ValueError: not a URL urllib can fetch
                 pass  # unreachable: keep the entry's own text
         if not content.strip():
             malformed = f" (malformed feed: {parsed.bozo_exception})" if parsed.get("bozo") else ""
-            result.problems.append(Problem(origin, f"entry {index} has no content{malformed}"))
+            yield Problem(origin, f"entry {index} has no content{malformed}")
             continue
-        result.documents.append(
-            Document(
-                content=content,
-                format=fmt,
-                origin=where,
-                group=feed_title or group,
-                title=(entry.get("title") or "").strip() or None,
-                byline=(entry.get("author") or "").strip() or None,
-                source=feed_title,
-                url=link,
-                published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
-                external_id=entry.get("id") or link,
-                meta={k: v for k, v in (("feed", origin), ("tags", _tags(entry))) if v},
-            )
+        yield Document(
+            content=content,
+            format=fmt,
+            origin=where,
+            group=feed_title or group,
+            title=(entry.get("title") or "").strip() or None,
+            byline=(entry.get("author") or "").strip() or None,
+            source=feed_title,
+            url=link,
+            published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+            external_id=entry.get("id") or link,
+            meta={k: v for k, v in (("feed", origin), ("tags", _tags(entry))) if v},
         )
-    return result
 
 
 def _entry_content(entry: Any) -> tuple[str, RawFormat]:
@@ -212,7 +317,7 @@ def fetch_url(url: str) -> bytes:
     return data
 
 
-def _reason(exc: OSError) -> str:
+def _reason(exc: OSError | ValueError) -> str:
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):

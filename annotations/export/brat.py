@@ -25,7 +25,7 @@ from typing import Any
 
 from annotations.export import ExportReport, Filters, chosen_annotations
 from annotations.export.formats import ExportFormat, ExportOptions
-from annotations.export.output import atomic_dir
+from annotations.export.output import atomic_dir, files_named
 from annotations.labels import LabelSchema, default_schema
 from annotations.model import Annotation, SpanData
 from annotations.storage import Store
@@ -42,8 +42,22 @@ NAME_MAX = 100  # characters of the annotator in a file name: well inside 255 by
 
 def export(store: Store, filters: Filters, target: str, options: ExportOptions) -> ExportReport:
     """Write the chosen work into the folder ``target``, which appears only when complete."""
-    with atomic_dir(target) as folder:
+    with atomic_dir(target, replaceable=earlier_export) as folder:
         return write(store, filters, folder)
+
+
+def earlier_export(path: Path) -> bool:
+    """``path`` holds only what a brat export writes: ``.ann`` files, each ``.txt`` beside its
+    ``.ann``, and the two ``.conf`` files (a folder of plain ``.txt`` articles is not one)."""
+    names = {p.name for p in path.iterdir()} if path.is_dir() else set()
+    return files_named(
+        path,
+        lambda name: (
+            name in ("annotation.conf", "visual.conf")
+            or name.endswith(".ann")
+            or (name.endswith(".txt") and f"{name[:-4]}.ann" in names)
+        ),
+    )
 
 
 def write(store: Store, filters: Filters, folder: Path) -> ExportReport:

@@ -38,6 +38,7 @@ only when this format is asked for.
 
 from __future__ import annotations
 
+import re
 import zlib
 from contextlib import ExitStack
 from pathlib import Path
@@ -46,7 +47,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from annotations.export import ExportError, ExportReport, Filters, chosen_annotations
 from annotations.export.formats import ExportFormat, ExportOptions
 from annotations.export.jsonl import ANSWERS
-from annotations.export.output import atomic_dir, atomic_file
+from annotations.export.output import atomic_dir, atomic_file, files_named
 from annotations.export.overlap import longest_non_overlapping
 from annotations.export.tokens import doc_tokens
 from annotations.model import Annotation
@@ -110,6 +111,13 @@ def user_data(ann: Annotation) -> dict[str, Any]:
 def shard_name(index: int) -> str:
     """``0000.spacy``, ``0001.spacy``, ...: name order is export order (to 50 million docs)."""
     return f"{index:04d}{SUFFIX}"
+
+
+def earlier_export(path: Path) -> bool:
+    """``path`` is what a spaCy export writes: one ``.spacy`` file, or a folder of shards."""
+    if path.is_file() and not path.is_symlink():
+        return path.name.endswith(SUFFIX)
+    return files_named(path, lambda name: re.fullmatch(rf"\d{{4,}}{re.escape(SUFFIX)}", name) is not None)
 
 
 def always_folder(target: str) -> bool:
@@ -214,7 +222,9 @@ def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_S
         raise ExportError(f"--shard-size must be at least 1, not {shard_size}")
     report = ExportReport()
     with ExitStack() as stack:
-        folder: Path | None = stack.enter_context(atomic_dir(target)) if always_folder(target) else None
+        folder: Path | None = (
+            stack.enter_context(atomic_dir(target, earlier_export)) if always_folder(target) else None
+        )
         shard = Shard()
         for ann in chosen_annotations(store, filters, report):
             if len(shard) == shard_size:
@@ -224,7 +234,7 @@ def write(store: Store, filters: Filters, target: str, shard_size: int = SHARD_S
                             f"a spaCy export of more than {shard_size} docs is written in "
                             "shards: give -o FOLDER (or FILE.spacy), or a larger --shard-size"
                         )
-                    folder = stack.enter_context(atomic_dir(target))
+                    folder = stack.enter_context(atomic_dir(target, earlier_export))
                 _write_shard(folder, shard, report)
                 shard = Shard()
             shard.add(ann, report)

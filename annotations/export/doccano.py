@@ -27,7 +27,7 @@ import msgspec
 from annotations.export import ExportReport, Filters, article_meta, chosen_annotations
 from annotations.export.formats import ExportFormat, ExportOptions, ImportOptions
 from annotations.export.offsets import CONVENTIONS, Offsets
-from annotations.export.output import atomic_file
+from annotations.export.output import atomic_file, json_controls_escaped
 from annotations.export.reading import (
     InMeta,
     annotation,
@@ -57,7 +57,7 @@ def write(store: Store, filters: Filters, out: BinaryIO, offsets: str = "utf16")
         units = Offsets(ann.text)
         label = [(*units.span_to(s.start, s.end, offsets), s.label) for s in ann.spans]
         line = Line(ann.text, label, meta, ann.annotator, ann.status.value, offsets)
-        out.write(encoder.encode(line) + b"\n")
+        out.write(json_controls_escaped(encoder.encode(line)) + b"\n")
         report.annotations += 1
         report.spans += len(ann.spans)
     return report
@@ -80,7 +80,7 @@ class InDoccano(msgspec.Struct):
 
 def read(path: str | Path, options: ImportOptions) -> Iterator[Annotation | Problem]:
     """Each line of a doccano file as an Annotation, or the Problem of that line."""
-    return read_json_lines(path, InDoccano, lambda line: _annotation(line, options))
+    return read_json_lines(path, InDoccano, lambda line: _annotation(line, options), options.max_size)
 
 
 def _annotation(record: InDoccano, options: ImportOptions) -> Annotation:

@@ -68,10 +68,12 @@ OPTION_NAMES = tuple(f.name for f in fields(ExportOptions))
 class ImportOptions:
     """How to read an annotation file back: ``annotator`` names the work's annotator
     whatever the file says; ``offsets``, how doccano offsets count (default: as each
-    line says, else UTF-16 units)."""
+    line says, else UTF-16 units); ``max_size``, the longest line read (see
+    :mod:`annotations.input_files`), None for no limit."""
 
     annotator: str | None = None
     offsets: str | None = None
+    max_size: int | None = None
 
 
 Writer = Callable[["Store", "Filters", str, ExportOptions], "ExportReport"]

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 from annotations.export import ExportReport, Filters, batches, export_keys
 from annotations.export.formats import ExportFormat, ExportOptions, ImportOptions
 from annotations.export.line_schema import SCHEMA_VERSION, AttributeColumns, attribute_columns
-from annotations.export.output import atomic_dir, atomic_file
+from annotations.export.output import atomic_dir, atomic_file, files_named, json_controls_escaped
 from annotations.export.reading import (
     InMeta,
     annotation,
@@ -166,7 +166,7 @@ class Encoder:
             session_id=SESSION_PREFIX + ann.annotator,
             timestamp=epoch_seconds(ann.updated_at),
         )
-        return self._json.encode(task) + b"\n", len(spans)
+        return json_controls_escaped(self._json.encode(task)) + b"\n", len(spans)
 
     def _tokens(self, ann: Annotation) -> tuple[DocTokens, msgspec.Raw]:
         last = self._last
@@ -285,7 +285,9 @@ def export(store: Store, filters: Filters, target: str, options: ExportOptions) 
     if target != "-" and (target.endswith(("/", os.sep)) or os.path.isdir(target)):
         from annotations.export import hf_card
 
-        with atomic_dir(target) as folder:  # train.jsonl and a Hugging Face dataset card
+        # train.jsonl and a Hugging Face dataset card, in place of a folder holding only those
+        ours = (hf_card.DATA_FILE, hf_card.CARD_FILE)
+        with atomic_dir(target, lambda path: files_named(path, ours.__contains__)) as folder:
             attributes = attribute_columns(store, options.schema)
             with (folder / hf_card.DATA_FILE).open("wb") as out:
                 report = write(store, filters, out, columns=attributes)
@@ -317,7 +319,9 @@ class InTask(msgspec.Struct):
 
 def read(path: str | Path, options: ImportOptions) -> Iterator[Annotation | Problem]:
     """Each task of a JSONL file (ours or Prodigy's) as an Annotation, or the Problem of its line."""
-    return read_json_lines(path, InTask, lambda task: _task_annotation(task, options.annotator))
+    return read_json_lines(
+        path, InTask, lambda task: _task_annotation(task, options.annotator), options.max_size
+    )
 
 
 def _task_annotation(task: InTask, annotator: str | None) -> Annotation:
@@ -348,7 +352,10 @@ def _task_status(answer: str | None, status: str | None) -> Status:
 def _stamp(seconds: float | None) -> str:
     if seconds is None:
         return now()
-    return stamp(datetime.fromtimestamp(seconds, UTC))
+    try:
+        return stamp(datetime.fromtimestamp(seconds, UTC))
+    except (OverflowError, OSError, ValueError):  # out of the range a date can have
+        raise ValueError(f"_timestamp {seconds!r} is not a time (seconds since 1970)") from None
 
 
 FORMAT = ExportFormat(

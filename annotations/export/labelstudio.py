@@ -55,6 +55,7 @@ from annotations.export.labelstudio_config import (
     value_control,
 )
 from annotations.export.offsets import Offsets
+from annotations.export.output import json_controls_escaped
 from annotations.export.reading import InMeta, annotation, checked_span, imported_status
 from annotations.labels import LabelSchema, default_schema
 from annotations.model import Annotation, Problem, SpanData, Status
@@ -132,7 +133,7 @@ def write(
             "annotations": done,
             "drafts": drafts,
         }
-        out.write((b"" if first else b",\n") + encoder.encode(task))
+        out.write((b"" if first else b",\n") + json_controls_escaped(encoder.encode(task)))
         first = False
     out.write(b"\n]\n" if not first else b"]\n")
     return report
@@ -234,9 +235,13 @@ def is_task_list(path: str | Path) -> bool:
                 task = decoder.raw_decode(head, start.end())[0]
             except json.JSONDecodeError:
                 task = decoder.raw_decode(head + handle.read(), start.end())[0]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return False
-    return isinstance(task.get("data"), dict) and ("annotations" in task or "drafts" in task)
+    return (
+        isinstance(task, dict)
+        and isinstance(task.get("data"), dict)
+        and ("annotations" in task or "drafts" in task)
+    )
 
 
 def read(path: str | Path, options: ImportOptions) -> Iterator[Annotation | Problem]:
@@ -268,7 +273,7 @@ def _one_per_line(path: str | Path) -> bool:
         second = next(lines, b"").strip().removesuffix(b",")
     try:
         return first == b"[" and isinstance(msgspec.json.decode(second), dict)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return False
 
 
@@ -285,6 +290,8 @@ def _task_per_line(path: str | Path) -> Iterator[tuple[int, InTask | str]]:
                 yield number, f"not a Label Studio task: {exc}"
             except msgspec.DecodeError as exc:  # invalid UTF-8 too
                 yield number, f"not JSON: {exc}"
+            except RecursionError:
+                yield number, "not JSON: nested too deeply"
 
 
 def _tasks_of_file(path: str | Path) -> Iterator[tuple[int, InTask | str]]:
@@ -321,6 +328,10 @@ def _tasks(text: str) -> Iterator[tuple[int, Any]]:
             yield exc.lineno, f"not JSON: {exc.msg} (column {exc.colno})"
             pos = _next_task(text, pos, decoder)
             continue
+        except RecursionError:
+            yield line, "not a Label Studio task: JSON nested too deeply"
+            pos = _next_task(text, pos, decoder)
+            continue
         if not isinstance(task, dict):
             yield line, "not a Label Studio task: a JSON object expected"
         else:
@@ -350,7 +361,7 @@ def _next_task(text: str, pos: int, decoder: json.JSONDecoder) -> int:
     for match in re.compile(r"\n\s*(?=\{)").finditer(text, pos):
         try:
             decoder.raw_decode(text, match.end())
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
         return match.end()
     return len(text)

@@ -12,12 +12,15 @@ a review. Which file is which, and which reader reads it, is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
+from annotations.input_files import DEFAULT_MAX_SIZE as MAX_LINE
+from annotations.input_files import open_regular, read_line, too_large_reason
 from annotations.model import Annotation, Problem, SpanData, Status
 
 Record = TypeVar("Record")
@@ -35,21 +38,51 @@ class InMeta(msgspec.Struct, frozen=True):
 
 
 def read_json_lines(
-    path: str | Path, record: type[Record], annotation: Callable[[Record], Annotation]
+    path: str | Path,
+    record: type[Record],
+    annotation: Callable[[Record], Annotation],
+    max_size: int | None = None,
 ) -> Iterator[Annotation | Problem]:
     """Each non-blank line of a JSONL file decoded as ``record`` and made an Annotation,
-    or the Problem of that line (a first line's byte order mark is passed over)."""
+    or the Problem of that line (a first line's byte order mark is passed over; a line
+    over ``max_size`` bytes is refused unread)."""
     decoder = msgspec.json.Decoder(record)
     origin = str(path)
-    with open(path, "rb") as lines:
-        for number, line in enumerate(lines, start=1):
+    limit = max_size or MAX_LINE
+    with open_regular(path) as lines:
+        number = 0
+        while (line := read_line(lines, limit)) is not None:
+            number += 1
+            if isinstance(line, int):
+                yield Problem(origin, too_large_reason(line, limit, "line"), number)
+                continue
             if not line.strip():
                 continue
             try:
-                decoded = decoder.decode(line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line)
+                decoded = _decode(
+                    decoder, record, line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
+                )
                 yield annotation(decoded)
-            except (msgspec.DecodeError, ValueError) as exc:
+            except RecursionError:
+                yield Problem(origin, "JSON nested too deeply", number)
+            except (msgspec.DecodeError, ValueError, OverflowError) as exc:
                 yield Problem(origin, str(exc), number)
+
+
+def _decode(decoder: msgspec.json.Decoder[Record], record: type[Record], line: bytes) -> Record:
+    """One line as ``record``. msgspec refuses a lone surrogate escape (``"\\ud800"``, which
+    it calls truncated input); Python's json reads it, and import replaces it with U+FFFD
+    (:mod:`annotations.corpus.controls`), as it does in every other input."""
+    try:
+        return decoder.decode(line)
+    except msgspec.ValidationError:
+        raise
+    except msgspec.DecodeError as exc:
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):
+            raise exc from None
+        return msgspec.convert(value, record)
 
 
 def imported_status(value: str, field: str) -> Status:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from annotations.session.annotate import AnnotateSession, Change, Opened, Replay, StatusChange
+from annotations.session.annotate import AnnotateSession, Change, Opened, Replay, StatusChange, Synced
 from annotations.session.errors import (
     AlreadyTagged,
     ArticleGone,
@@ -37,6 +37,7 @@ __all__ = [
     "ReviewSession",
     "SessionError",
     "StatusChange",
+    "Synced",
 ]
 
 

@@ -17,7 +17,9 @@ from typing import Any
 from annotations.model import Article, Edit, Span, Status
 from annotations.session.describe import describe, describe_edit
 from annotations.session.errors import AlreadyTagged, ArticleGone, NotSaved, Refused
-from annotations.storage import Store
+from annotations.storage import Store, UndoConflict
+
+GONE = "that span is gone: deleted in another session"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,17 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Synced:
+    """What another session changed of the open article (see :meth:`AnnotateSession.sync`)."""
+
+    spans: bool = False  # the spans shown (and, in review, the versions or decisions)
+    status: bool = False  # its status
+
+    def __bool__(self) -> bool:
+        return self.spans or self.status
+
+
+@dataclass(frozen=True, slots=True)
 class Replay:
     """An undo or redo: the edit taken back (or done again), and where to show it."""
 
@@ -67,7 +80,7 @@ def saving() -> Iterator[None]:
     """Any failure of the store becomes :class:`NotSaved`, its message kept."""
     try:
         yield
-    except (NotSaved, Refused):
+    except (NotSaved, Refused, UndoConflict):  # refusals, not failed writes
         raise
     except Exception as exc:  # the database said no: say so, keep what is saved
         raise NotSaved(str(exc)) from exc
@@ -92,6 +105,12 @@ class AnnotateSession:
         self.annotator = annotator
         self.article: Article | None = None
         self.spans: list[Span] = []
+        self._status: Status | None = None  # the open article's, as last read
+
+    @property
+    def session_id(self) -> int:
+        """The undo session: the store's (one Store, one session: see ``Store.session_id``)."""
+        return self.store.session_id
 
     @property
     def article_id(self) -> int | None:
@@ -132,7 +151,19 @@ class AnnotateSession:
             raise ArticleGone(f"article {article_id} is gone")
         self.article = article
         self.spans = self.store.spans(article_id, self.annotator)
+        self._status = self.store.status(article_id, self.annotator)
         return Opened(article)
+
+    def sync(self) -> Synced:
+        """Read the open article's spans and status again (another session may have changed
+        them: the screen asks when the database says it changed); what differs."""
+        if self.article is None:
+            return Synced()
+        spans = self.store.spans(self.article.id, self.annotator)
+        status = self.store.status(self.article.id, self.annotator)
+        synced = Synced(spans != self.spans, status is not self._status)
+        self.spans, self._status = spans, status
+        return synced
 
     def reload(self) -> list[Span]:
         """The open article's spans again from the store (after a failure, an undo)."""
@@ -171,7 +202,10 @@ class AnnotateSession:
     def delete(self, span: Span) -> Change:
         """Delete one of the open article's spans (``u`` brings it back)."""
         with saving():
-            self.store.delete_span(span.id)
+            deleted = self.store.delete_span(span.id)
+        if deleted is None:  # deleted elsewhere since it was drawn
+            self.reload()
+            raise Refused(GONE, redraw=True)
         self.spans = [s for s in self.spans if s.id != span.id]
         return Change(
             "delete", span.article_id, f"deleted {describe(span)} (u undoes)", (span.start, span.end)
@@ -180,7 +214,11 @@ class AnnotateSession:
     def edit(self, span: Span, label: str, attributes: dict[str, Any]) -> Change:
         """Relabel ``span`` and replace its attributes (what the edit dialog gave back)."""
         with saving():
-            self.store.update_span(span.id, label=label, attributes=attributes)
+            try:
+                self.store.update_span(span.id, label=label, attributes=attributes)
+            except KeyError:  # deleted elsewhere while the edit dialog was open
+                self.reload()
+                raise Refused(GONE, redraw=True) from None
         self.reload()
         note = f"{label} {' '.join(f'{k}={v}' for k, v in attributes.items())}"
         return Change("edit", span.article_id, note)
@@ -198,7 +236,8 @@ class AnnotateSession:
     # -- undo -------------------------------------------------------------------------------
 
     def undo(self) -> Replay:
-        """Take back this annotator's last change (also one made before a restart)."""
+        """Take back this session's last change; none left, the annotator's last one that no
+        other running session made (so also one made before a restart)."""
         return self._replay(lambda: self.store.undo(self.annotator), "undo")
 
     def redo(self) -> Replay:
@@ -206,8 +245,14 @@ class AnnotateSession:
         return self._replay(lambda: self.store.redo(self.annotator), "redo")
 
     def _replay(self, step: Callable[[], Edit | None], verb: str) -> Replay:
-        with saving():
-            edit = step()
+        try:
+            with saving():
+                edit = step()
+        except UndoConflict as exc:  # saving() passes it on: refused, not a failed write
+            self.reload()
+            raise Refused(
+                f"cannot {verb} {describe_edit(exc.edit)}: changed in another session", redraw=True
+            ) from exc
         if edit is None:
             raise Refused(f"nothing to {verb}")
         # A span edit never moves a span (update_span changes label and attributes

@@ -17,7 +17,7 @@ def describe(span: Span | Mapping[str, Any]) -> str:
     label = span.label if isinstance(span, Span) else span.get("label")
     text = span.text if isinstance(span, Span) else span.get("text", "")
     text = printable(text)
-    return f"{label} “{text if len(text) < 40 else text[:37] + '…'}”"
+    return f"{printable(str(label))} “{text if len(text) < 40 else text[:37] + '…'}”"
 
 
 def describe_attributes(attributes: Mapping[str, Any]) -> str:

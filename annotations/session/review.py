@@ -18,7 +18,15 @@ from typing import Any
 from annotations import review
 from annotations.model import Article, Span, Status
 from annotations.review import Comparison, Region
-from annotations.session.annotate import AnnotateSession, Change, Opened, Replay, StatusChange, saving
+from annotations.session.annotate import (
+    AnnotateSession,
+    Change,
+    Opened,
+    Replay,
+    StatusChange,
+    Synced,
+    saving,
+)
 from annotations.session.errors import NotSaved, NotYours, Refused
 from annotations.storage import REVIEW_VIEWS, Extent, Store
 
@@ -51,6 +59,7 @@ class ReviewSession:
         self.own = AnnotateSession(store, reviewer)  # the reviewer's own annotation
         self.comparison = Comparison((), (), (), {}, {})
         self.decisions: dict[Extent, str] = {}
+        self._work: dict[str, list[Span]] = {}  # what the comparison was made from
 
     @property
     def article(self) -> Article | None:
@@ -97,7 +106,7 @@ class ReviewSession:
         """Compare the annotators' work on ``article_id`` and open the reviewer's annotation,
         begun with the consensus the first time (not an undoable action)."""
         work = self.store.review_work(article_id, self.annotator, self.annotators)
-        self.comparison = review.compare(work)
+        self._work, self.comparison = work, review.compare(work)
         failed = None
         try:
             with saving():
@@ -106,6 +115,19 @@ class ReviewSession:
             failed = exc
         self.decisions = self.store.decisions(article_id, self.annotator)
         return Opened(self.own.open(article_id).article, failed)
+
+    def sync(self) -> Synced:
+        """Read the open article again (the reviewer's spans and status, the annotators'
+        work, the decisions): another session may have changed any of them."""
+        own = self.own.sync()
+        if self.article_id is None:
+            return own
+        work = self.store.review_work(self.article_id, self.annotator, self.annotators)
+        decisions = self.store.decisions(self.article_id, self.annotator)
+        others = work != self._work or decisions != self.decisions
+        if others:
+            self._work, self.comparison, self.decisions = work, review.compare(work), decisions
+        return Synced(own.spans or others, own.status)
 
     def refresh(self) -> None:
         """Read the decisions again (after any change)."""

@@ -7,6 +7,7 @@ behind the same names. See README.md here for the layers.
 """
 
 from annotations.storage.sqlite.articles import plain_fts_query
+from annotations.storage.sqlite.backup import BackupError, BackupResult, backup_database
 from annotations.storage.sqlite.connection import DB_ENV, DEFAULT_DB, resolve_db_path
 from annotations.storage.sqlite.store import Store, open_store
 from annotations.storage.types import (
@@ -17,6 +18,7 @@ from annotations.storage.types import (
     REVIEW_VIEWS,
     AddResult,
     AssignmentCount,
+    Batch,
     ExportKey,
     Extent,
     ImportResult,
@@ -25,6 +27,7 @@ from annotations.storage.types import (
     ReviewedKeys,
     SourceLineCounts,
     Stats,
+    UndoConflict,
     now,
     stamp,
 )
@@ -39,6 +42,9 @@ __all__ = [
     "REVIEW_VIEWS",
     "AddResult",
     "AssignmentCount",
+    "BackupError",
+    "BackupResult",
+    "Batch",
     "ExportKey",
     "Extent",
     "ImportResult",
@@ -48,6 +54,8 @@ __all__ = [
     "SourceLineCounts",
     "Stats",
     "Store",
+    "UndoConflict",
+    "backup_database",
     "now",
     "open_store",
     "plain_fts_query",

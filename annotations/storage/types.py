@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
-from annotations.model import RawFormat
+from annotations.model import Edit, RawFormat
 
 # What happened to an article handed to Store.add_article.
 ADDED, DUPLICATE, RECLEANED, KEPT_ANNOTATED = "added", "duplicate", "recleaned", "kept"
@@ -28,11 +28,41 @@ def now() -> str:
     return stamp(datetime.now(UTC))
 
 
+class UndoConflict(Exception):
+    """An undo or redo refused: another session has changed what ``edit`` changed, since.
+
+    The entry has left the undo log (it can no longer be stepped over safely).
+    """
+
+    def __init__(self, edit: Edit, *, undo: bool) -> None:
+        verb = "undo" if undo else "redo"
+        super().__init__(f"cannot {verb} edit {edit.id}: changed in another session since")
+        self.edit = edit
+        self.undo = undo
+
+
 class AddResult(NamedTuple):
     """What :meth:`Store.add_article` did (one of ADDED, DUPLICATE, ...) and to which article."""
 
     outcome: str
     article_id: int
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Batch(NamedTuple, Generic[T, R]):
+    """One short transaction of a long write (see :meth:`Store.add_articles`).
+
+    ``results``: what writing each item gave, committed. On a database error
+    the whole transaction is rolled back: ``results`` is empty, ``failed`` holds
+    the items it held (none of them saved) and ``error`` the error.
+    """
+
+    results: list[R]
+    failed: list[T]
+    error: Exception | None = None
 
 
 class RecleanRow(NamedTuple):

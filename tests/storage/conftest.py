@@ -49,6 +49,21 @@ def where(phrase: str, text: str = TEXT) -> tuple[int, int]:
     return start, start + len(phrase)
 
 
+@pytest.fixture
+def reopen(request: pytest.FixtureRequest, store: Store, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    """Open ``store``'s database again: another session, as another app run beside it is."""
+    backend = request.node.callspec.params["store"]
+    opened: list[Store] = []
+
+    def another() -> Store:
+        opened.append(BACKENDS[backend](tmp_path))
+        return opened[-1]
+
+    yield another
+    for other in opened:
+        other.close()
+
+
 @pytest.fixture(params=sorted(BACKENDS))
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened = BACKENDS[request.param](tmp_path)

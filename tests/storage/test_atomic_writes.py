@@ -123,8 +123,8 @@ def test_adding_a_span_as_a_new_annotator(tmp_path):
 def test_deleting_a_span(tmp_path):
     before = saved(tmp_path, one_article)
     assert (
-        check_every_failure(before, lambda s: s.delete_span(1) and None, tmp_path) == 3
-    )  # the span, the redo stack, the log
+        check_every_failure(before, lambda s: s.delete_span(1) and None, tmp_path) == 4
+    )  # the span, the session's row, the redo stack, the log
 
 
 def test_editing_a_span(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotations.model import Status
-from annotations.storage import Store
+from annotations.storage import Store, UndoConflict
 from tests.storage.conftest import article
 
 
@@ -144,3 +144,117 @@ def test_an_annotator_made_in_a_rolled_back_transaction_is_not_remembered(store,
             raise RuntimeError("boom")
     assert store.add_span(art, "zoe", 0, 7, "ACTOR").annotator == "zoe"  # no stale cached id
     assert [e.kind for e in store.edits("zoe")] == ["add_span"]
+
+
+# -- undo per session: two stores on one database are two sessions (two app runs) -------------
+
+
+def test_undo_takes_back_the_sessions_own_edit_not_the_other_sessions(store, art, reopen):
+    other = reopen()
+    mine = store.add_span(art, "ana", 0, 7, "ACTOR")
+    theirs = other.add_span(art, "ana", 8, 14, "ACTOR")  # newer, same annotator
+    assert store.undo("ana").after["id"] == mine.id
+    assert store.spans(art) == [theirs]
+    assert store.undo("ana") is None  # the rest is the other running session's
+    assert store.redo("ana").after["id"] == mine.id
+    assert other.undo("ana").after["id"] == theirs.id
+    assert store.spans(art) == [mine]
+
+
+def test_a_new_action_keeps_the_other_sessions_redo(store, art, reopen):
+    other = reopen()
+    span = store.add_span(art, "ana", 0, 7, "ACTOR")
+    store.undo("ana")
+    other.add_span(art, "ana", 8, 14, "ACTOR")  # would have dropped it when undo was per annotator
+    assert other.redo("ana") is None  # not the other's to redo
+    assert store.redo("ana").after["id"] == span.id
+
+
+def test_a_later_session_undoes_the_history_of_ended_ones(store, art, reopen):
+    first = reopen()
+    old = first.add_span(art, "ana", 0, 7, "ACTOR")
+    first.set_status(art, "ana", Status.DONE)
+    first.close()  # that run ended
+    later = reopen()
+    assert later.undo("ana").kind == "set_status"
+    assert later.undo("ana").after["id"] == old.id
+    assert later.spans(art) == [] and later.status(art, "ana") is Status.NEW
+    assert store.redo("ana") is None  # what `later` undid is later's to redo
+    assert later.redo("ana").after["id"] == old.id
+
+
+def test_undo_of_a_span_changed_in_another_session_is_refused_and_leaves_the_log(store, art, reopen):
+    other = reopen()
+    before = store.add_span(art, "ana", 23, 30, "LOCATION")
+    span = store.add_span(art, "ana", 0, 7, "ACTOR")
+    relabelled = other.update_span(span.id, label="LOCATION")
+    with pytest.raises(UndoConflict) as refused:
+        store.undo("ana")
+    assert refused.value.edit.kind == "add_span" and refused.value.undo
+    assert store.span(span.id) == relabelled  # the other session's change stands
+    assert store.undo("ana").after["id"] == before.id  # the next u goes on to the one before
+    assert other.undo("ana").kind == "update_span"  # the other session's own undo still works
+    assert store.span(span.id).label == "ACTOR"
+
+
+def test_undo_of_a_span_deleted_in_another_session_is_refused(store, art, reopen):
+    other = reopen()
+    span = store.add_span(art, "ana", 0, 7, "ACTOR", {"a": 1})
+    store.update_span(span.id, attributes={"a": 2})
+    other.delete_span(span.id)
+    with pytest.raises(UndoConflict):
+        store.undo("ana")  # the update: the span is gone
+    assert store.spans(art) == []
+    with pytest.raises(UndoConflict):
+        store.undo("ana")  # the add: gone too
+    assert store.undo("ana") is None
+    other.undo("ana")  # the delete: back as the other session deleted it
+    assert store.span(span.id).attributes == {"a": 2}
+
+
+def test_redo_over_a_change_made_elsewhere_is_refused(store, art, reopen):
+    other = reopen()
+    span = store.add_span(art, "ana", 0, 7, "ACTOR")
+    store.delete_span(span.id)
+    store.undo("ana")  # the span is back; redo would delete it again
+    other.update_span(span.id, label="LOCATION")
+    with pytest.raises(UndoConflict) as refused:
+        store.redo("ana")
+    assert not refused.value.undo
+    assert store.span(span.id).label == "LOCATION"
+
+
+def test_undo_of_a_status_changed_elsewhere_is_refused(store, art, reopen):
+    other = reopen()
+    store.set_status(art, "ana", Status.DONE)
+    other.set_status(art, "ana", Status.FLAGGED)
+    with pytest.raises(UndoConflict):
+        store.undo("ana")
+    assert store.status(art, "ana") is Status.FLAGGED
+
+
+def test_a_refused_group_undoes_none_of_it(store, art, reopen):
+    other = reopen()
+    with store.edit_group():
+        kept = store.add_span(art, "ana", 0, 7, "ACTOR")
+        changed = store.add_span(art, "ana", 8, 14, "ACTOR")
+    other.update_span(changed.id, label="LOCATION")
+    with pytest.raises(UndoConflict):
+        store.undo("ana")
+    assert {s.id for s in store.spans(art)} == {kept.id, changed.id}  # not half undone
+
+
+def test_each_store_is_a_session_of_its_own(store, reopen):
+    assert store.session_id != reopen().session_id
+
+
+def test_data_version_moves_when_another_session_commits_only(store, art, reopen):
+    other = reopen()
+    seen = store.data_version()
+    store.add_span(art, "ana", 0, 7, "ACTOR")  # our own commit
+    store.spans(art)
+    assert store.data_version() == seen
+    other.add_span(art, "ana", 8, 14, "ACTOR")
+    moved = store.data_version()
+    assert moved != seen
+    assert store.data_version() == moved  # asking again changes nothing

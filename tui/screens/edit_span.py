@@ -22,6 +22,7 @@ from annotations.labels import LabelSchema, coerce_attributes
 from annotations.model import Span
 from annotations.printable import printable
 from tui.keymap import bindings
+from tui.widgets.printable_input import PrintableInput
 
 
 class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
@@ -75,9 +76,10 @@ class EditSpanScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
             value = self.span.attributes.get(attr.name, "") if self.label == self.span.label else ""
             hint = f" ({', '.join(attr.values)})" if attr.values else f" ({attr.type})"
             widgets.append(Label(Text(attr.name + hint)))
-            widgets.append(
-                Input(value="" if value is None else str(value), id=f"attr-{attr.name}", classes="attribute")
-            )
+            # A stored value is outside input, and so is what is pasted: shown (and saved
+            # again, if saved) printable.
+            shown = "" if value is None else printable(str(value))
+            widgets.append(PrintableInput(value=shown, id=f"attr-{attr.name}", classes="attribute"))
         await box.mount_all(widgets)
 
     @on(OptionList.OptionHighlighted)

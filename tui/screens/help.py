@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotations.printable import printable
 from tui.keymap import binding_rows, bindings
 
 
@@ -33,7 +34,8 @@ class HelpScreen(ModalScreen[None]):
             if row.scope != scope:  # a heading row per pane, not a column: more room to read
                 scope = row.scope
                 table.add_row(Text(scope, style="bold underline"), "", "")
-            table.add_row(Text(row.keys), Text(row.description), row.id)
+            # keys from the user's keymap file, descriptions naming the schema's labels
+            table.add_row(Text(printable(row.keys)), Text(printable(row.description)), Text(row.id))
         with VerticalScroll():
             yield Static(
                 Text(

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from annotations import review
 from annotations.model import Span
+from annotations.printable import printable
 from annotations.review import Comparison
 from annotations.session import ReviewSession
 from annotations.session.describe import describe, describe_attributes
@@ -67,7 +68,8 @@ class ReviewScreen(SessionScreen):
     def head_note(self) -> Text | None:
         regions = self.comparison.regions
         open_ = len(self.review_session.open_regions())
-        note = Text(", ".join(self.comparison.annotators) or "no annotators", Style(dim=True))
+        names = ", ".join(printable(name) for name in self.comparison.annotators)  # outside input
+        note = Text(names or "no annotators", Style(dim=True))
         word = "disagreement" if len(regions) == 1 else "disagreements"
         note.append(f" · {len(regions)} {word}, {open_} open", Style(bold=True) if open_ else Style(dim=True))
         return note
@@ -84,14 +86,14 @@ class ReviewScreen(SessionScreen):
             choice = self.decisions.get(Extent(region.start, region.end))
             info.append(f"{regions.index(region) + 1}/{len(regions)} ", Style(bold=True))
             info.append(
-                f"settled ({choice})" if choice else "OPEN",
+                f"settled ({printable(choice)})" if choice else "OPEN",  # choice: an annotator's name
                 Style(dim=True) if choice else Style(bold=True, reverse=True),
             )
             info.append("  a take the version under the cursor · r none · > next", Style(dim=True))
             mine = {review.key(s) for s in self.text.spans}
             current = set(region.matching(mine))
             for name, keys in region.versions.items():
-                info.append(f"\n {'✓' if name in current else '·'} {name}: ", Style(bold=True))
+                info.append(f"\n {'✓' if name in current else '·'} {printable(name)}: ", Style(bold=True))
                 if not keys:
                     info.append("—")
                 for j, k in enumerate(sorted(keys)):
@@ -106,7 +108,8 @@ class ReviewScreen(SessionScreen):
                 if attributes := describe_attributes(span.attributes):
                     info.append(" " + attributes, Style(dim=True))
                 everyone = len(who) == len(self.comparison.annotators) and who
-                info.append(f" ({'all' if everyone else ', '.join(who) or 'reviewer'})", Style(dim=True))
+                makers = "all" if everyone else ", ".join(printable(name) for name in who) or "reviewer"
+                info.append(f" ({makers})", Style(dim=True))
             if not spans:
                 info.append(
                     "> next disagreement · a take a version · r none · d reviewed · u undo", Style(dim=True)

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from rich.style import Style
 from rich.text import Text
-from textual import events, on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from annotations.labels import LabelSchema
 from annotations.model import Span, Status
@@ -47,8 +48,10 @@ from annotations.session.describe import describe, describe_attributes
 from annotations.storage import Store
 from tui.keymap import bindings, tag_bindings
 from tui.list_model import ListModel
+from tui.typeahead import OrderedKeys
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
+from tui.widgets.find_bar import LineBar
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -57,11 +60,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 FIRST_PAGE = 200  # ids read for the first screen, before the whole view is loaded
+# How often the screen asks whether another connection changed the database: one
+# PRAGMA per tick, and only when it did are the open article's spans read again.
+CHANGES_POLL_SECONDS = 0.5
 SEARCH_LIMIT = 1000
-# The search and find bars: the widget each goes below, and its placeholder.
+# The search and find bars' placeholders.
 BARS = {
-    "search": ("#list", 'search the corpus (FTS: "a phrase", a OR b)'),
-    "find": ("#text", "find in this article"),
+    "search": 'search the corpus (FTS: "a phrase", a OR b)',
+    "find": "find in this article",
 }
 
 
@@ -87,11 +93,14 @@ class SessionScreen(Screen):
     SessionScreen #list-title { height: 1; background: $panel; color: $foreground; text-style: bold; }
     SessionScreen #head { height: 2; background: $panel; padding: 0 1; }
     SessionScreen #spaninfo { height: 1; background: $boost; color: $foreground; padding: 0 1; }
-    SessionScreen Input.bar { height: 1; border: none; padding: 0 1; display: none; }
-    SessionScreen Input.bar.shown { display: block; }
     """
 
     BINDINGS = bindings("annotate")
+
+    # Textual repaints the whole screen when the focus moves (a 15 KB frame over SSH at
+    # each /, find, tab). What looks different with the focus is restyled by Textual
+    # anyway (``:focus`` rules, the footer): only the screen-wide repaint is dropped.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     @dataclass
     class ViewLoaded(Message):
@@ -121,6 +130,7 @@ class SessionScreen(Screen):
         self.annotator = session.annotator
         self.model = ListModel(session.store, session.annotator)
         self._token = 0
+        self._data_version = -1  # the database as last drawn (Store.data_version)
 
     @property
     def article_id(self) -> int | None:
@@ -149,14 +159,14 @@ class SessionScreen(Screen):
         schema = self.schema
         with Horizontal(id="panes"):
             with Vertical(id="left"):
-                yield Static(id="list-title")
+                yield (title := Static(id="list-title"))
+                yield self._bar("search", covers=title)  # hidden: shown in the title's place
                 yield ArticleList(self.model, self, id="list")
-                # the search bar goes here on first use (_show_bar)
             with Vertical(id="right"):
                 yield Static(id="head")
                 yield ArticleText(schema, self, id="text")
-                # the find bar goes here on first use (_show_bar)
-                yield Static(id="spaninfo")
+                yield (info := Static(id="spaninfo"))
+                yield self._bar("find", covers=info)  # hidden: shown in the span line's place
         yield StatusBar(schema, id="status")
         yield Footer(compact=True)
 
@@ -189,6 +199,8 @@ class SessionScreen(Screen):
         # After the first frame: on a million articles the id list takes 0.2 s of
         # Python, which would otherwise hold up the first screen.
         self.call_after_refresh(self._load_view, start_view)
+        self._data_version = self.store.data_version()
+        self.set_interval(CHANGES_POLL_SECONDS, self.poll_changes)
 
     # -- errors: one place ------------------------------------------------------------
 
@@ -198,10 +210,15 @@ class SessionScreen(Screen):
             return call()
         except AlreadyTagged as exc:
             self.app.bell()
-            self.status_bar.set_saved(clock(), str(exc))
+            if self.status_bar.error:  # the span is saved, the change that failed is not
+                self.status_bar.set_note(str(exc))
+            else:
+                self.status_bar.set_saved(clock(), str(exc))
         except Refused as exc:
             self.app.bell()
             self.status_bar.set_note(str(exc))
+            if exc.redraw:  # the session read its spans again (changed in another session)
+                self._draw_spans()
         except ArticleGone as exc:
             self.notify(str(exc), severity="error")
         except SessionError as exc:  # NotSaved: the database said no
@@ -212,7 +229,39 @@ class SessionScreen(Screen):
 
     def _failed(self, exc: Exception) -> None:
         self.status_bar.set_error(str(exc))
-        self.notify(f"not saved: {exc}", severity="error", markup=False)
+        self.notify(f"not saved: {printable(str(exc))}", severity="error", markup=False)
+
+    # -- changes made elsewhere ----------------------------------------------------
+
+    def poll_changes(self) -> None:
+        """Another connection committed (the same annotator in another session, a reviewer,
+        an import): draw again what changed of the open article. When nothing changed, one
+        PRAGMA and no more. Not while a dialog is over the screen: the dialog may be editing
+        a span that is gone (saving it is then refused); the change is drawn once it closes."""
+        try:
+            if self.app.screen is not self:  # a dialog on top (or the app closing)
+                return
+            version = self.store.data_version()
+            if version == self._data_version:
+                return
+            self._data_version = version
+            synced = self.session.sync()
+            done = self.session.done_count()  # an index read: any article may have been finished
+        except Exception as exc:  # a failed look must not end the session: the next tick looks again
+            self.log.warning(f"could not read changes: {exc}")
+            return
+        if done != self.status_bar.done:
+            self.status_bar.set_progress(done, self.status_bar.total)
+        if not synced:
+            return
+        article_id = self.article_id
+        if synced.spans:
+            self.article_opened()  # review: the number of versions may have changed
+            self._draw_spans()  # set_spans keeps the cursor and the selection
+        if synced.status:
+            self._update_head()
+        if article_id is not None:
+            self.list.refresh_article(article_id)
 
     # -- views, search ------------------------------------------------------------
 
@@ -250,11 +299,12 @@ class SessionScreen(Screen):
         self.list.reload()
         self.list.focus()
         self._update_list_title()
+        cast(OrderedKeys, self.app).release_keys(self.SearchDone)
 
     def _update_list_title(self) -> None:
         m = self.model
         if m.query is not None:
-            title = Text(f" search: {m.query}", no_wrap=True, overflow="ellipsis")
+            title = Text(f" search: {printable(m.query)}", no_wrap=True, overflow="ellipsis")
             title.append(f"  {len(m)} hit{'s' if len(m) != 1 else ''}  esc: back", Style(dim=True))
         else:
             count = f"{len(m):,}" if m.complete else f"{len(m):,}+"
@@ -286,35 +336,32 @@ class SessionScreen(Screen):
         self.list.reload(cursor_id=self.article_id)
         self._update_list_title()
 
-    def _show_bar(self, bar_id: str) -> None:
-        """Show the search or find bar, with the focus: the next key typed goes to it.
+    def _bar(self, bar_id: str, covers: Widget) -> LineBar:
+        """The search or find bar, composed hidden with the screen: shown, it takes the row
+        of ``covers`` and moves nothing else (mounted on first use, it repainted the pane)."""
+        search = bar_id == "search"
+        return LineBar(
+            BARS[bar_id],
+            covers=covers,
+            on_submit=self._run_search if search else self._run_find,
+            on_cancel=lambda: self.set_focus(self.list if search else self.text),
+            id=bar_id,
+        )
 
-        Mounted on first use, below the widget it belongs to: the first screen then has
-        two hidden inputs fewer to style and mount (5 ms of the start-up). Mounted with
-        its classes, so it is styled, shown and focusable at once; keys typed before its
-        mount has been processed wait in its queue.
-        """
-        found = self.query(f"#{bar_id}").results(Input)
-        bar = next(found, None)
-        if bar is None:
-            below, placeholder = BARS[bar_id]
-            widget = self.query_one(below)
-            bar = Input(placeholder=placeholder, id=bar_id, classes="bar shown")
-            cast(Widget, widget.parent).mount(bar, after=widget)
-        else:
-            bar.add_class("shown")
-        self.set_focus(bar)
+    def _show_bar(self, bar_id: str) -> None:
+        """Show the search or find bar, with the focus: the next key typed goes to it."""
+        self.query_one(f"#{bar_id}", LineBar).open()
 
     def show_search(self) -> None:
         self._show_bar("search")
 
-    @on(Input.Submitted, "#search")
-    def _run_search(self, event: Input.Submitted) -> None:
-        self._hide_bar(event.input)
-        self.list.focus()
-        query = event.value.strip()
+    def _run_search(self, query: str) -> None:
+        self.set_focus(self.list)  # at once (Widget.focus waits a turn, and repaints it all)
+        query = query.strip()
         if query:
             self._token += 1
+            # Keys typed after enter act on the hits, as they would have been typed slowly.
+            cast(OrderedKeys, self.app).hold_keys(self.SearchDone)
             self._search_worker(query, self._token)
 
     # -- find in the article --------------------------------------------------------
@@ -322,26 +369,13 @@ class SessionScreen(Screen):
     def show_find(self) -> None:
         self._show_bar("find")
 
-    @on(Input.Submitted, "#find")
-    def _run_find(self, event: Input.Submitted) -> None:
-        self._hide_bar(event.input)
-        self.text.focus()
-        found = self.text.find(event.value)
-        if event.value and not found:
+    def _run_find(self, query: str) -> None:
+        self.set_focus(self.text)
+        found = self.text.find(query)
+        if query and not found:
             self.notify(
-                f"not found in this article: {event.value}", severity="warning", timeout=3, markup=False
+                f"not found in this article: {printable(query)}", severity="warning", timeout=3, markup=False
             )
-
-    def _hide_bar(self, bar: Input) -> None:
-        bar.remove_class("shown")
-
-    def on_key(self, event: events.Key) -> None:
-        """Escape in a search bar closes it and goes back where the annotator was."""
-        if event.key == "escape" and isinstance(self.focused, Input):
-            bar = self.focused
-            self._hide_bar(bar)
-            (self.list if bar.id == "search" else self.text).focus()
-            event.stop()
 
     # -- opening articles ---------------------------------------------------------
 
@@ -378,7 +412,7 @@ class SessionScreen(Screen):
             if note is not None:  # first: the metadata may be cut at the right edge
                 head.append(note)
                 head.append(f"  [{status.value.replace('_', ' ')}]  ", Style(dim=True))
-            where = (article.origin or "").rsplit("/", 1)[-1]  # no metadata: at least the file
+            where = printable((article.origin or "").rsplit("/", 1)[-1])  # no metadata: at least the file
             head.append(meta or where or "(no source)", Style(dim=True))
             if note is None:
                 head.append(f"  [{status.value.replace('_', ' ')}]", Style(dim=True))
@@ -463,7 +497,7 @@ class SessionScreen(Screen):
                 if self.app.no_color or label is None
                 else Style(color="black", bgcolor=label.colour)
             )
-            info.append(span.label, style)
+            info.append(printable(span.label), style)
             info.append(f" {describe(span).split(' ', 1)[1]}")
             if attributes := describe_attributes(span.attributes):
                 info.append(" " + attributes, Style(dim=True))

@@ -16,7 +16,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.model import ListRow, Status
@@ -24,6 +23,7 @@ from annotations.printable import printable
 from tui.keymap import bindings
 from tui.list_model import ListModel
 from tui.textlayout import cell_width, scroll_into_view
+from tui.widgets.line_scroll import LineScrollView
 
 # A glyph per status: readable without colour (NO_COLOR, 16-colour terminals).
 STATUS_GLYPH = {
@@ -61,7 +61,7 @@ class ListHost(Protocol):
     def show_view(self, view: str) -> None: ...
 
 
-class ArticleList(ScrollView, can_focus=True):
+class ArticleList(LineScrollView, can_focus=True):
     """Title, source, status and span count of each article in the current view."""
 
     COMPONENT_CLASSES = {

@@ -1,6 +1,7 @@
 """The line under the panes: label keys, progress, and whether the last change is saved.
 
-Drawn as one Rich ``Text`` (no markup: nothing here is parsed), and updated only
+Drawn as one Rich ``Text`` (no markup: nothing here is parsed; notes and errors quote
+outside text, so they are made :func:`printable`), and updated only
 when one of the three changes, never on a cursor move.
 """
 
@@ -11,6 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from annotations.labels import LabelSchema
+from annotations.printable import printable
 
 BAR_CELLS = 12
 
@@ -55,11 +57,16 @@ class StatusBar(Static):
         self._redraw()
 
     def set_note(self, note: str) -> None:
+        """Words after the save state; a NOT SAVED stays (only a save clears it)."""
         self.note = note
         self._redraw()
 
     def set_error(self, message: str) -> None:
-        self.error = message
+        """The last change was NOT saved: said until a save succeeds (:meth:`set_saved`).
+
+        The note of the last save goes: beside NOT SAVED it would read as saved.
+        """
+        self.error, self.note = message, ""
         self._redraw()
 
     def _redraw(self) -> None:
@@ -74,11 +81,11 @@ class StatusBar(Static):
         text.append(progress_bar(self.done, self.total))
         text.append(" │ ")
         if self.error:
-            text.append(f"NOT SAVED: {self.error}", Style(bold=True, reverse=True))
+            text.append(f"NOT SAVED: {printable(self.error)}", Style(bold=True, reverse=True))
         elif self.saved:
             text.append(f"✓ saved {self.saved}")
         else:
             text.append("✓ nothing to save")
         if self.note:
-            text.append(f"  {self.note}", Style(dim=True))
+            text.append(f"  {printable(self.note)}", Style(dim=True))  # may quote names, attributes
         self.update(text, layout=False)  # one fixed line: no re-layout of the screen

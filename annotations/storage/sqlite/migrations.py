@@ -19,6 +19,8 @@ The schema is meant to be read without a manual, in ``sqlite3`` or Datasette:
 * ``edits``: each annotator's undo log, one row per action (add, delete or
   update a span, set a status) with the before/after state as JSON; ``undone``
   rows are the redo stack. It lives in the file, so undo survives a restart.
+  ``session`` says which session owns a row (see ``undo.py``).
+* ``sessions``: the app runs (sessions) that may still be running, by host and pid.
 * ``source_lines``: how many articles of a source contain a line; lines common
   in a source are boilerplate to the cleaner.
 * ``assignments``: which annotator is given which article (``newsmark assign``);
@@ -233,10 +235,27 @@ _REVIEW = f"""
 """
 
 
+# Migration 4: undo per session. Each entry names the session that owns it (made
+# it, or undid it: NULL for entries from before), and ``sessions`` lists the
+# sessions that may be running (a row per app run that logged something, removed
+# when it ends or is found gone), so that one never undoes another's edit.
+_SESSIONS = """
+        ALTER TABLE edits ADD COLUMN session INTEGER;
+        CREATE INDEX edits_by_session ON edits (annotator_id, session, undone, id);
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL
+        );
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, annotators, spans, statuses, FTS5, source lines", _INITIAL),
     Migration(2, "undo log (edits), span ids never reused, status index in article order", _UNDO_LOG),
     Migration(3, "status reviewed, edit batches, review decisions, assignments", _REVIEW),
+    Migration(4, "undo per session: edits.session, sessions", _SESSIONS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -50,6 +50,7 @@ from annotations.storage.sqlite.undo import EditLog
 from annotations.storage.types import (
     AddResult,
     AssignmentCount,
+    Batch,
     ExportKey,
     Extent,
     ImportResult,
@@ -79,9 +80,13 @@ class Store:
         *,
         check_same_thread: bool = True,
         durable: bool = False,
+        read_only: bool = False,
     ) -> None:
-        """Open (creating and migrating) the database at ``path`` (``durable``: see :class:`Database`)."""
-        self._database = Database(path, check_same_thread=check_same_thread, durable=durable)
+        """Open (creating and migrating) the database at ``path`` (``durable``, ``read_only``:
+        see :class:`Database`)."""
+        self._database = Database(
+            path, check_same_thread=check_same_thread, durable=durable, read_only=read_only
+        )
         self.path: Path = self._database.path
         self.conn: sqlite3.Connection = self._database.conn  # for tests and benches of the file itself
         self._annotators = Annotators(self._database)
@@ -124,10 +129,40 @@ class Store:
     def in_chunk(self, value: int) -> None:
         self._database.in_chunk = value
 
+    @property
+    def batch_items(self) -> int:
+        """Items per transaction of :meth:`add_articles` at most (see :meth:`Database.in_batches`)."""
+        return self._database.batch_items
+
+    @batch_items.setter
+    def batch_items(self, value: int) -> None:
+        self._database.batch_items = value
+
+    @property
+    def batch_seconds(self) -> float:
+        """A transaction of :meth:`add_articles` ends once it has run this long."""
+        return self._database.batch_seconds
+
+    @batch_seconds.setter
+    def batch_seconds(self, value: float) -> None:
+        self._database.batch_seconds = value
+
     # -- lifecycle -------------------------------------------------------------
 
     def close(self) -> None:
+        self._log.end_session()
         self._database.close()
+
+    @property
+    def session_id(self) -> int:
+        """This Store's undo session (one per open Store): ``undo`` takes back its own edits
+        first, and never one another running session owns (see ``sqlite/undo.py``)."""
+        return self._log.session
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (``PRAGMA data_version``):
+        one cheap read tells a screen whether to look again at what it shows."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def __enter__(self) -> Store:
         return self
@@ -151,6 +186,11 @@ class Store:
 
     def add_article(self, art: NewArticle) -> AddResult:
         return self._articles.add_article(art)
+
+    def add_articles(self, arts: Sequence[NewArticle]) -> Iterator[Batch[NewArticle, AddResult]]:
+        """:meth:`add_article` each, in short transactions that let annotators write
+        between them (see :meth:`Database.in_batches`): one :class:`Batch` per transaction."""
+        return self._database.in_batches(arts, self._articles.add_article)
 
     def is_stored(self, content_hash: str, cleaner_version: str) -> bool:
         return self._articles.is_stored(content_hash, cleaner_version)
@@ -224,6 +264,7 @@ class Store:
         return self._annotations.status(article_id, annotator)
 
     def undo(self, annotator: str) -> Edit | None:
+        """This session's last action taken back (UndoConflict: changed since elsewhere)."""
         return self._log.undo(annotator)
 
     def redo(self, annotator: str) -> Edit | None:
@@ -319,6 +360,10 @@ class Store:
     def import_annotation(self, ann: Annotation) -> ImportResult:
         return self._exporting.import_annotation(ann)
 
+    def import_annotations(self, anns: Sequence[Annotation]) -> Iterator[Batch[Annotation, ImportResult]]:
+        """:meth:`import_annotation` each, in short transactions (as :meth:`add_articles`)."""
+        return self._database.in_batches(anns, self._exporting.import_annotation)
+
     # -- assignments ------------------------------------------------------------
 
     def assign(self, plan: Mapping[str, Iterable[int]]) -> dict[str, int]:
@@ -340,6 +385,10 @@ class Store:
 
     def stats(self) -> Stats:
         return stats(self._database, self.article_count())
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``["ok"]`` for a sound file, else what is wrong."""
+        return [row[0] for row in self.conn.execute("PRAGMA integrity_check")]
 
 
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:

@@ -3,24 +3,51 @@
 An action is logged inside the transaction that makes it, so the change and its
 undo entry are saved together or not at all. :meth:`EditLog.group` makes
 several actions one undo step (a review accept deletes, adds and decides).
+
+Undo is per session: each open :class:`EditLog` (one per Store, so one per
+running app) is a session with an id of its own, and each entry records the
+session that owns it: the one that made it, or, once undone, the one that undid
+it (whose redo it is). ``u`` takes back the session's own newest entry; when
+none is left, the annotator's newest entry that no other running session owns
+(the persistent history of earlier runs, and entries from before sessions were
+recorded), never one of another running session. Before an entry is undone or
+redone, what it changed must still be as it left it: if another session has
+changed it since, the step is refused (:class:`UndoConflict`) and the entry
+leaves the log, so that the next ``u`` goes on to the one before.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import secrets
+import socket
+import sqlite3
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from annotations.model import Edit
 from annotations.storage.sqlite.annotators import Annotators
-from annotations.storage.sqlite.connection import Database
-from annotations.storage.sqlite.rows import write_decision, write_span, write_status
-from annotations.storage.types import now
+from annotations.storage.sqlite.connection import Database, marks
+from annotations.storage.sqlite.rows import (
+    SPAN_SELECT,
+    span_dict,
+    span_from_row,
+    write_decision,
+    write_span,
+    write_status,
+)
+from annotations.storage.types import UndoConflict, now
 
 # The batch last: edit_from_row reads the first seven, _step the batch too.
 _EDIT_SELECT = 'SELECT id, article_id, kind, "before", "after", undone, created_at, batch FROM edits'
+
+HOST = socket.gethostname()
+# The sessions of this process still open: a session of our own pid that is not
+# here has ended (a test, or an app run earlier in the same process).
+_OPEN_HERE: set[int] = set()
 
 
 def _json_or_none(value: dict[str, Any] | None) -> str | None:
@@ -41,6 +68,26 @@ def _edit_from_row(annotator: str, row: tuple[Any, ...]) -> Edit:
     )
 
 
+def running(session: int, host: str, pid: int) -> bool:
+    """Whether the session (opened by ``pid`` on ``host``) may still be running.
+
+    When in doubt (another host, not POSIX, a process of another user) it is
+    taken as running: the worst that does is keep its entries out of other
+    sessions' undo, never undo an edit that a running session has just made.
+    """
+    if host != HOST or os.name != "posix":
+        return True
+    if pid == os.getpid():
+        return session in _OPEN_HERE
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, as another user
+        return True
+    return True
+
+
 class EditLog:
     """Each annotator's log of actions: the undo stack, and the redo stack (the undone ones)."""
 
@@ -49,6 +96,23 @@ class EditLog:
         self.annotators = annotators
         self._grouping = False  # inside group()
         self._batch: int | None = None  # the open group's id: its first edit's
+        # Made here without a write: the sessions row comes with the first entry.
+        self.session = secrets.randbelow(2**62) + 1
+        self._registered = False  # a sessions row may exist
+        _OPEN_HERE.add(self.session)
+
+    def end_session(self) -> None:
+        """The session stops: its entries become history that later sessions may undo."""
+        if self.session not in _OPEN_HERE:
+            return
+        _OPEN_HERE.discard(self.session)
+        if not self._registered:  # nothing written: nothing to write (a reader stays a reader)
+            return
+        try:
+            with self.db.transaction() as conn:
+                conn.execute("DELETE FROM sessions WHERE id = ?", (self.session,))
+        except sqlite3.Error:  # locked or read-only by now: its pid still tells it has ended
+            pass
 
     @contextmanager
     def group(self) -> Iterator[None]:
@@ -63,6 +127,29 @@ class EditLog:
             finally:
                 self._grouping, self._batch = False, None
 
+    def _register(self) -> None:
+        """Make this session known to the others (inside a write): they must not take its entries."""
+        self.db.conn.execute(
+            "INSERT OR IGNORE INTO sessions (id, host, pid, started_at) VALUES (?, ?, ?, ?)",
+            (self.session, HOST, os.getpid(), now()),
+        )
+        self._registered = True
+
+    def _others_running(self) -> list[int]:
+        """The other sessions that may still be running; those found gone leave ``sessions``."""
+        conn = self.db.conn
+        rows = conn.execute("SELECT id, host, pid FROM sessions WHERE id != ?", (self.session,)).fetchall()
+        live = [r[0] for r in rows if running(*r)]
+        if len(live) < len(rows) and self.db.in_transaction:
+            gone = [r[0] for r in rows if r[0] not in live]
+            conn.execute(f"DELETE FROM sessions WHERE id IN ({marks(len(gone))})", gone)
+        return live
+
+    @staticmethod
+    def _not_theirs(others: Sequence[int]) -> str:
+        """SQL: an entry that none of ``others`` (running sessions, as parameters) owns."""
+        return f" AND (session IS NULL OR session NOT IN ({marks(len(others))}))" if others else ""
+
     def record(
         self,
         annotator_id: int,
@@ -71,12 +158,18 @@ class EditLog:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        """Log an action (inside the caller's transaction); a new action drops the redo stack."""
+        """Log an action (inside the caller's transaction). A new action drops the redo
+        stack this session could replay: its own and that of sessions no longer running."""
         conn = self.db.conn
-        conn.execute("DELETE FROM edits WHERE annotator_id = ? AND undone = 1", (annotator_id,))
+        self._register()
+        others = self._others_running()
+        conn.execute(
+            "DELETE FROM edits WHERE annotator_id = ? AND undone = 1" + self._not_theirs(others),
+            (annotator_id, *others),
+        )
         cur = conn.execute(
             'INSERT INTO edits (annotator_id, article_id, kind, "before", "after", undone, created_at,'
-            " batch) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            " batch, session) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
             (
                 annotator_id,
                 article_id,
@@ -85,6 +178,7 @@ class EditLog:
                 _json_or_none(after),
                 now(),
                 self._batch,
+                self.session,
             ),
         )
         # The first edit of a group names it. The name is only a label the group's edits
@@ -94,11 +188,13 @@ class EditLog:
             conn.execute("UPDATE edits SET batch = id WHERE id = ?", (self._batch,))
 
     def undo(self, annotator: str) -> Edit | None:
-        """Revert the annotator's newest action not yet undone; None if there is none."""
+        """Revert this session's newest action not yet undone (none left: the newest no other
+        running session owns); None if there is none; :class:`UndoConflict` if changed since."""
         return self._step(annotator, undo=True)
 
     def redo(self, annotator: str) -> Edit | None:
-        """Re-apply the annotator's oldest undone action; None if there is none."""
+        """Re-apply the oldest action this session undid (none: the oldest undone one no other
+        running session owns); None if there is none; :class:`UndoConflict` if changed since."""
         return self._step(annotator, undo=False)
 
     def edits(self, annotator: str) -> list[Edit]:
@@ -111,18 +207,37 @@ class EditLog:
         ).fetchall()
         return [_edit_from_row(annotator, r) for r in rows]
 
+    def _pick(self, annotator_id: int, *, undo: bool) -> tuple[Any, ...] | None:
+        """The entry to step: this session's own first, else one no running session owns.
+
+        Undo takes the newest live entry, redo the oldest undone one: the redo
+        stack replays in the order the actions were first made.
+        """
+        conn = self.db.conn
+        order, state = ("DESC", 0) if undo else ("ASC", 1)
+        row: tuple[Any, ...] | None = conn.execute(
+            _EDIT_SELECT + " WHERE annotator_id = ? AND session = ? AND undone = ?"
+            f" ORDER BY id {order} LIMIT 1",
+            (annotator_id, self.session, state),
+        ).fetchone()
+        if row is None:
+            others = self._others_running()
+            row = conn.execute(
+                _EDIT_SELECT
+                + " WHERE annotator_id = ? AND undone = ?"
+                + self._not_theirs(others)
+                + f" ORDER BY id {order} LIMIT 1",
+                (annotator_id, state, *others),
+            ).fetchone()
+        return row
+
     def _step(self, annotator: str, *, undo: bool) -> Edit | None:
         annotator_id = self.annotators.known_id(annotator)
         if annotator_id is None:
             return None
-        # Undo takes the newest live edit, redo the oldest undone one: the redo
-        # stack replays in the order the actions were first made.
-        order = "DESC" if undo else "ASC"
+        conflict: UndoConflict | None = None
         with self.db.transaction() as conn:
-            row = conn.execute(
-                _EDIT_SELECT + f" WHERE annotator_id = ? AND undone = ? ORDER BY id {order} LIMIT 1",
-                (annotator_id, 0 if undo else 1),
-            ).fetchone()
+            row = self._pick(annotator_id, undo=undo)
             if row is None:
                 return None
             batch = row[7]
@@ -130,20 +245,57 @@ class EditLog:
                 [row]
                 if batch is None
                 else conn.execute(
-                    _EDIT_SELECT
-                    + f" WHERE annotator_id = ? AND undone = ? AND batch = ? ORDER BY id {order}",
+                    _EDIT_SELECT + f" WHERE annotator_id = ? AND undone = ? AND batch = ? ORDER BY id"
+                    f" {'DESC' if undo else 'ASC'}",
                     (annotator_id, 0 if undo else 1, batch),
                 ).fetchall()
             )
             edits = [_edit_from_row(annotator, r) for r in rows]
-            for edit in edits:
-                self._apply_logged(edit, annotator_id, undo=undo)
+            self._register()  # the entries become this session's
+            try:
+                with self.db.transaction():  # a savepoint: a conflict leaves nothing half done
+                    for edit in edits:
+                        self._check(edit, annotator_id, undo=undo)
+                        self._apply_logged(edit, annotator_id, undo=undo)
+            except UndoConflict as exc:
+                conflict = exc
+                ids = [e.id for e in edits]
+                conn.execute(f"DELETE FROM edits WHERE id IN ({marks(len(ids))})", ids)
+        if conflict is not None:  # raised once the dropped entries are committed
+            raise conflict
         # A group is reported by its decision when it has one (what the reviewer did).
         shown = next((e for e in edits if e.kind == "decide"), edits[0])
         return replace(shown, undone=undo)
 
+    def _current(self, edit: Edit, annotator_id: int) -> dict[str, Any] | None:
+        """What the database holds now of the thing ``edit`` changed, in the log's form."""
+        conn = self.db.conn
+        place = edit.before or edit.after or {}
+        if edit.kind == "decide":
+            found = conn.execute(
+                "SELECT choice FROM review_decisions WHERE article_id = ? AND reviewer_id = ?"
+                ' AND start = ? AND "end" = ?',
+                (edit.article_id, annotator_id, place.get("start"), place.get("end")),
+            ).fetchone()
+            return {"start": place.get("start"), "end": place.get("end"), "choice": found and found[0]}
+        if edit.kind == "set_status":
+            found = conn.execute(
+                "SELECT status FROM article_status WHERE article_id = ? AND annotator_id = ?",
+                (edit.article_id, annotator_id),
+            ).fetchone()
+            return {"status": found and found[0]}
+        rows = conn.execute(SPAN_SELECT + " WHERE s.id = ?", (place.get("id"),))
+        span = next((span_from_row(r) for r in rows), None)
+        return None if span is None else span_dict(span)
+
+    def _check(self, edit: Edit, annotator_id: int, *, undo: bool) -> None:
+        """Refuse to step over a change made since: what ``edit`` left must still be there."""
+        if self._current(edit, annotator_id) != (edit.after if undo else edit.before):
+            raise UndoConflict(edit, undo=undo)
+
     def _apply_logged(self, edit: Edit, annotator_id: int, *, undo: bool) -> None:
-        """Put back the state before (undo) or after (redo) one logged edit."""
+        """Put back the state before (undo) or after (redo) one logged edit; the entry is this
+        session's from now on (its redo, or its undo again)."""
         conn = self.db.conn
         state = edit.before if undo else edit.after
         if edit.kind == "decide":
@@ -158,4 +310,6 @@ class EditLog:
             conn.execute("DELETE FROM spans WHERE id = ?", (gone["id"],))
         else:  # undo a delete or an update, redo an add or an update: write the span as it was
             write_span(conn, annotator_id, state)
-        conn.execute("UPDATE edits SET undone = ? WHERE id = ?", (int(undo), edit.id))
+        conn.execute(
+            "UPDATE edits SET undone = ?, session = ? WHERE id = ?", (int(undo), self.session, edit.id)
+        )
