@@ -231,3 +231,25 @@ def test_undo_and_redo_step_only_the_sessions_own_entries(tmp_path, ops):
         assert a.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         for span in a.spans(1, WHO):  # every span is whole and where it was made
             assert (span.start, span.end) in WORDS and TEXT[span.start : span.end] == span.text
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_process_that_ended_but_is_not_reaped_yet_is_not_running():
+    """A newsmark whose SSH link dropped ends, and may stay a zombie until its parent reaps it:
+    its entries are then undoable from the next login (the signal-0 check alone says 'alive')."""
+    import os
+    import time
+
+    from annotations.storage.sqlite.undo import HOST, running
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child never ended"
+            time.sleep(0.01)
+        os.kill(child.pid, 0)  # the process table still has it
+        assert not running(1, HOST, child.pid)
+    finally:
+        child.wait()
+    assert running(1, HOST, os.getppid())  # a live process is running

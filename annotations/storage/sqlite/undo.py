@@ -85,7 +85,17 @@ def running(session: int, host: str, pid: int) -> bool:
         return False
     except OSError:  # EPERM: it exists, as another user
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended and only waits to be reaped (Linux ``/proc``): a newsmark
+    whose terminal hung up is one until its parent (sshd's session, an init) reaps it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 class EditLog:
