@@ -4,6 +4,7 @@ the few steps many test files take through the store's public functions."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,22 @@ def term(tmp_path: Path) -> Iterator[Terminal]:
         yield terminal
     finally:
         terminal.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app's test database (tui_fixtures.build_db), built once per run."""
+    from tui_fixtures import build_db  # imports the app: only for the tests that ask
+
+    return build_db(tmp_path_factory.mktemp("template") / "sample.db")
+
+
+@pytest.fixture
+def db(sample_db_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the app's test database for one test (a module may define its own)."""
+    path = tmp_path / "newsmark.db"
+    shutil.copy(sample_db_template, path)
+    return path
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ Harlequin's functional tests).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-from tui_fixtures import Run, build_db, running
+from tui_fixtures import Run, running
 
 from annotations.model import Span, Status
 from annotations.storage import Store
@@ -20,18 +18,6 @@ from tests.test_session_annotate import refuse
 from tui.screens.annotate import AnnotateScreen
 
 WHO = "ana"
-
-
-@pytest.fixture(scope="session")
-def sample_db_template(tmp_path_factory) -> Path:
-    return build_db(tmp_path_factory.mktemp("template") / "sample.db")
-
-
-@pytest.fixture
-def db(sample_db_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "newsmark.db"
-    shutil.copy(sample_db_template, path)
-    return path
 
 
 def start(db: Path, **kwargs):

@@ -9,13 +9,10 @@ deadline, never sleep a fixed time.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
-from tui_fixtures import FIRST_TITLE, Run, add_review_work, build_db, running, span_at
+from tui_fixtures import FIRST_TITLE, Run, add_review_work, running, span_at
 
 from annotations.model import Status
 from annotations.storage import Store
@@ -23,18 +20,6 @@ from tui.screens.session_screen import CHANGES_POLL_SECONDS
 
 WHO = "ana"
 DEADLINE = 30.0  # seconds: a loaded machine may be slow, a working app is well under one
-
-
-@pytest.fixture(scope="session")
-def sample_db_template(tmp_path_factory) -> Path:
-    return build_db(tmp_path_factory.mktemp("template") / "sample.db")
-
-
-@pytest.fixture
-def db(sample_db_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "newsmark.db"
-    shutil.copy(sample_db_template, path)
-    return path
 
 
 async def until(run: Run, done: Callable[[], bool], what: str) -> None:
