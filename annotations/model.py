@@ -112,6 +112,26 @@ class Span:
     attributes: dict[str, Any]
     created_at: str
     updated_at: str
+    origin: str | None = None  # the suggestion rule it was accepted from (None: made by hand)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A span the rules expect (``newsmark suggest``): stored apart from everyone's spans,
+    and nobody's work until an annotator accepts it (which makes a :class:`Span`).
+
+    ``origin`` names the rule that made it (``"location.gazetteer"``), so that a
+    reviewer, ``stats`` and the benchmark can tell the rules apart.
+    """
+
+    start: int
+    end: int
+    label: str
+    text: str
+    origin: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    id: int = 0  # its row in the store (0: not stored)
+    article_id: int = 0
 
 
 EditKind = Literal["add_span", "delete_span", "update_span", "set_status", "decide"]

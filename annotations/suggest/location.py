@@ -1,0 +1,13 @@
+"""LOCATION rules (to be written: issue 15)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from annotations.model import Suggestion
+from annotations.suggest.registry import family
+
+
+@family("location", ["LOCATION"], order=10)
+def suggest(text: str) -> Iterable[Suggestion]:
+    return []
