@@ -72,7 +72,9 @@ def predict_direct(db: Path, out: Path) -> None:
 def score(gold: Path, predictions: Path, errors: int) -> dict:
     scorer = [sys.executable, str(gold / "score.py"), str(gold), str(predictions)]
     if errors:
-        shown = subprocess.run([*scorer, "--errors", str(errors)], capture_output=True, text=True, check=False)
+        shown = subprocess.run(
+            [*scorer, "--errors", str(errors)], capture_output=True, text=True, check=False
+        )
         print(shown.stdout, shown.stderr, sep="")
     done = subprocess.run([*scorer, "--json"], capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
@@ -101,7 +103,9 @@ def report(result: dict) -> bool:
             print(f"{label:<10} {measure:<8} {p:6.3f} {fig['recall']:6.3f} {fig['f1']:6.3f}  {mark}")
     attributes = result.get("casualty_attributes") or {}
     if attributes.get("matched"):
-        shares = "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in attributes.items())
+        shares = "  ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in attributes.items()
+        )
         print(f"CASUALTY attributes: {shares}")
         count = attributes.get("count")
         if isinstance(count, float):
@@ -145,7 +149,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="the benchmark folder")
     ap.add_argument("--direct", action="store_true", help="run the rules in this process, not the CLI")
-    ap.add_argument("--errors", type=int, default=0, metavar="N", help="list N misses and false spans per label")
+    ap.add_argument(
+        "--errors", type=int, default=0, metavar="N", help="list N misses and false spans per label"
+    )
     ap.add_argument("--speed", action="store_true", help="also time the rules on 1,000-word texts")
     ap.add_argument("--runs", type=int, default=5, help="timing runs per text (--speed)")
     ap.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
@@ -167,7 +173,9 @@ def main() -> int:
             if done.returncode != 0:
                 print(done.stdout, done.stderr, sep="", file=sys.stderr)
                 return 1
-        print(f"suggested in {time.perf_counter() - started:.2f} s ({'direct' if args.direct else 'newsmark suggest'})")
+        print(
+            f"suggested in {time.perf_counter() - started:.2f} s ({'direct' if args.direct else 'newsmark suggest'})"
+        )
         ok = report(score(args.gold, out, args.errors))
     if args.speed:
         speed(args.gold, args.runs)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from annotations.suggest.registry import (
     SUGGESTER_VERSION,
-    fill_attributes,
-    filler,
     families,
     family,
+    fill_attributes,
+    filler,
+    resolver,
     suggest_text,
 )
 
-__all__ = ["SUGGESTER_VERSION", "families", "family", "fill_attributes", "filler", "suggest_text"]
+__all__ = ["SUGGESTER_VERSION", "families", "family", "fill_attributes", "filler", "resolver", "suggest_text"]

@@ -24,6 +24,9 @@ SUGGESTER_VERSION = "1"
 
 Rules = Callable[[str], Iterable[Suggestion]]
 Filler = Callable[[str, int, int], dict[str, Any]]
+# Run after every family, over all their suggestions: settles what two families
+# disagree on (a country that acts is an ACTOR, not also a LOCATION).
+Resolver = Callable[[str, list[Suggestion]], list[Suggestion]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class Family:
 
 _FAMILIES: dict[str, Family] = {}
 _FILLERS: dict[str, Filler] = {}
+_RESOLVERS: list[tuple[int, Resolver]] = []
 # The modules that register families and fillers, imported on first use.
 _MODULES = ("annotations.suggest.location", "annotations.suggest.actor", "annotations.suggest.casualty")
 _loaded = False
@@ -64,6 +68,17 @@ def filler(label: str) -> Callable[[Filler], Filler]:
     return register
 
 
+def resolver(*, order: int = 50) -> Callable[[Resolver], Resolver]:
+    """Register the decorated function to settle the families' suggestions (in ``order``)."""
+
+    def register(resolve: Resolver) -> Resolver:
+        _RESOLVERS.append((order, resolve))
+        _RESOLVERS.sort(key=lambda r: r[0])
+        return resolve
+
+    return register
+
+
 def _load() -> None:
     global _loaded
     if not _loaded:
@@ -79,8 +94,8 @@ def families() -> list[Family]:
 
 
 def suggest_text(text: str, *, only: Iterable[str] | None = None) -> list[Suggestion]:
-    """Every family's suggestions for ``text`` (``only``: those families by name), in reading
-    order, each (start, end, label) once."""
+    """Every family's suggestions for ``text`` (``only``: those families by name), settled by
+    the resolvers, in reading order, each (start, end, label) once."""
     wanted = None if only is None else set(only)
     seen: dict[tuple[int, int, str], Suggestion] = {}
     for fam in families():
@@ -88,7 +103,10 @@ def suggest_text(text: str, *, only: Iterable[str] | None = None) -> list[Sugges
             continue
         for suggestion in fam.rules(text):
             seen.setdefault((suggestion.start, suggestion.end, suggestion.label), suggestion)
-    return sorted(seen.values(), key=lambda s: (s.start, -s.end, s.label))
+    found = list(seen.values())
+    for _, resolve in _RESOLVERS:
+        found = resolve(text, found)
+    return sorted(found, key=lambda s: (s.start, -s.end, s.label))
 
 
 def fill_attributes(

@@ -10,7 +10,7 @@ separated by ``:``), or by ``newsmark suggest --rules DIR``. A line starting wit
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data")
@@ -32,7 +32,7 @@ def _lines(path: Path) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _entries(name: str, dirs: tuple[Path, ...]) -> tuple[str, ...]:
     entries = dict.fromkeys(_lines(DATA / f"{name}.txt"))
     for folder in dirs:
