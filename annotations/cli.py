@@ -1,4 +1,5 @@
-"""The ``newsmark`` command group: import, export, agree, clean, stats, reclean, list, assign, backup.
+"""The ``newsmark`` command group: import, suggest, export, agree, clean, stats, reclean, list,
+assign, backup.
 
 ``annotate`` (the default) and ``review`` start the Textual app, so they live in
 ``tui/cli.py``, which adds them to this group; this module never imports Textual.
@@ -21,15 +22,17 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from annotations import suggesting
     from annotations.importing import ImportReport
 
 from annotations.cli_group import CommandError, NewsmarkGroup, path_error, remember_database
 from annotations.model import Document, Problem
 from annotations.printable import printable, printable_json
-from annotations.storage import DB_ENV, Store, resolve_db_path
+from annotations.storage import DB_ENV, Stats, Store, resolve_db_path
 
 # Show a progress bar only when an import is big enough to wait for.
 PROGRESS_MIN_FILES = 20
+PROGRESS_MIN_ARTICLES = 500  # and a suggest run
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_corpus"
 
 db_option = click.option(
@@ -147,6 +150,12 @@ def _import_sample_if_empty(store: Store, db: str | None) -> None:
     callback=lambda _ctx, _param, value: _size(value),
     help="Refuse a file, or a line of a JSONL file, larger than this: bytes, or 200k, 50MB, 1G.",
 )
+@click.option(
+    "--suggest/--no-suggest",
+    default=True,
+    show_default=True,
+    help="Give newly imported articles the rules' suggestions (as newsmark suggest does).",
+)
 def import_command(
     paths: tuple[str, ...],
     db: str | None,
@@ -154,6 +163,7 @@ def import_command(
     annotator: str | None,
     offsets: str | None,
     max_size: int,
+    suggest: bool = True,
 ) -> None:
     """Import articles from files, folders (recursively) and feed URLs.
 
@@ -170,7 +180,9 @@ def import_command(
 
     JSONL written by `newsmark export` (jsonl or doccano format), and Label
     Studio task lists (.json), are imported with their spans and statuses: its text is kept as it is, spans already
-    saved are not added twice, and nothing saved is removed.
+    saved are not added twice, and nothing saved is removed. A CASUALTY span that
+    comes without any of its attributes gets kind, count and qualifier from its own
+    words and its sentence, as a span tagged in the annotator does.
     """
     # The import pipeline (trafilatura, feedparser) and the progress bar load only for
     # the commands that need them: the annotator starts faster without them.
@@ -195,6 +207,7 @@ def import_command(
             annotator=annotator,
             offsets=offsets,
             max_size=max_size,
+            suggest=suggest,
         )
     print_report(report, store.path)
     sys.exit(1 if report.failed else 0)
@@ -214,6 +227,7 @@ def print_report(report: ImportReport, db: Path) -> None:
         ("annotations imported", report.annotations),
         ("spans added", report.spans_added),
         ("spans already saved", report.spans_present),
+        ("suggestions", report.suggestions),
         ("skipped", len(report.problems)),
     ):
         if value or label in ("imported", "duplicates", "skipped"):
@@ -491,6 +505,137 @@ def export_command(
         )
 
 
+@main.command("suggest")
+@db_option
+@click.option(
+    "--article",
+    "article_ids",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Suggest for these articles only (repeat), even if their suggestions are current.",
+)
+@click.option(
+    "--output",
+    default=None,
+    metavar="FILE.jsonl",
+    help="Also write the suggestions (of the --article ones, else of every article) as "
+    "`newsmark export --format jsonl` lines, under the annotator newsmark-suggest as "
+    "unfinished work (answer ignore, meta.status in_progress), with each article's "
+    "external_id and stored meta in meta; - is standard output.",
+)
+@click.option(
+    "--again", is_flag=True, help="Suggest for every article, even those whose suggestions are current."
+)
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    metavar="DIR",
+    help="Word lists that extend the packaged ones, for this run (as $NEWSMARK_SUGGEST_DATA; "
+    "give --again to suggest with them for articles done before).",
+)
+@click.option(
+    "--off-for",
+    "off_for",
+    multiple=True,
+    metavar="NAME,...",
+    help="Do not show these annotators suggestions (they must not be primed); stored.",
+)
+@click.option(
+    "--on-for", "on_for", multiple=True, metavar="NAME,...", help="Show these annotators suggestions again."
+)
+def suggest_command(
+    db: str | None,
+    article_ids: tuple[int, ...],
+    output: str | None,
+    again: bool,
+    rules_dir: str | None,
+    off_for: tuple[str, ...],
+    on_for: tuple[str, ...],
+) -> None:
+    """Pre-annotate articles with the rules' suggestions (ACTOR, LOCATION, CASUALTY).
+
+    By default for every article not yet suggested for by this version of the rules
+    (new imports get theirs at import). Suggestions are stored apart from everyone's
+    annotations, with the rule that made each; they count as an annotator's work only
+    once accepted in the annotator (a, r, A). Agreement, review and export never see them.
+
+    Exit status: 0, or 1 when some article could not be suggested for (each is named).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from annotations import suggesting
+
+    off, on = _split_list(off_for), _split_list(on_for)
+    if set(off) & set(on):
+        raise click.UsageError(f"both --off-for and --on-for: {', '.join(sorted(set(off) & set(on)))}")
+    if output is not None and output != "-":
+        _check_output(output, folder=False)
+    if rules_dir is not None:
+        suggesting.use_rules(rules_dir)
+    store = _open(db)
+    err = _err()
+    columns = (TextColumn("suggesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with store, Progress(*columns, console=err, transient=True) as bar:
+        missing = [i for i in article_ids if store.article(i) is None]
+        if missing:
+            raise click.BadParameter(f"no article {', '.join(map(str, missing))}", param_hint="--article")
+        if off:
+            store.set_suggestions_enabled(off, False)
+        if on:
+            store.set_suggestions_enabled(on, True)
+        ids = suggesting.to_suggest(store, article_ids, again=again)
+        task = bar.add_task("suggest", total=len(ids), visible=False)
+        report = suggesting.suggest_articles(
+            store,
+            ids,
+            progress=lambda done, total: bar.update(
+                task, completed=done, total=total, visible=total >= PROGRESS_MIN_ARTICLES
+            ),
+        )
+        if output is not None:
+            try:
+                report.written = suggesting.write_output(store, output, article_ids or None)
+            except OSError as exc:
+                raise path_error(exc, output) from None
+    _print_suggest_report(report, store.path, output, off, on)
+    sys.exit(1 if report.problems else 0)
+
+
+def _print_suggest_report(
+    report: suggesting.SuggestReport,
+    db: Path,
+    output: str | None,
+    off: tuple[str, ...],
+    on: tuple[str, ...],
+) -> None:
+    """The summary: articles, suggestions per label, the file written, the settings changed
+    (on standard error when the suggestions went to standard output)."""
+    to_err = output == "-"
+    table = Table(title="suggest summary", show_header=False, box=None, title_justify="left")
+    table.add_column(justify="right")
+    table.add_column()
+    table.add_row(str(report.articles), "articles suggested for")
+    table.add_row(str(report.suggestions), "suggestions")
+    for label, n in sorted(report.labels.items()):
+        table.add_row(str(n), _safe(label))
+    (_err() if to_err else _out()).print(table)
+    click.echo(f"database: {printable(str(db))}", err=to_err)
+    if output is not None:
+        where = "standard output" if to_err else printable(output)
+        click.echo(f"wrote {report.written} line(s) to {where}", err=to_err)
+    if off:
+        _echo(f"suggestions off for: {', '.join(off)}", err=to_err)
+    if on:
+        _echo(f"suggestions on for: {', '.join(on)}", err=to_err)
+    if report.problems:
+        click.echo("not suggested, with reasons:", err=True)
+        for problem in report.problems:
+            click.echo(f"  {printable(str(problem))}", err=True)
+
+
 @main.command("agree")
 @db_option
 @click.option(
@@ -684,7 +829,9 @@ def clean_command(paths: tuple[str, ...], outdir: str | None, fetch: bool) -> No
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats_command(db: str | None, as_json: bool) -> None:
-    """Articles, and per annotator: articles by status, spans by label, spans ending in 's."""
+    """Articles, and per annotator: articles by status, spans by label, spans ending in 's;
+    then suggestions: per annotator the spans accepted from them (per label) and those
+    rejected, and the corpus's suggestions per label (how much priming there was)."""
     with _open(db, read=True) as store:
         stats = store.stats()
     if as_json:
@@ -694,6 +841,9 @@ def stats_command(db: str | None, as_json: bool) -> None:
             "statuses": stats.statuses,
             "labels": stats.labels,
             "clitic_ends": stats.clitic_ends,
+            "from_suggestions": stats.from_suggestions,
+            "rejected_suggestions": stats.rejected,
+            "suggestions": stats.suggestions,
         }
         click.echo(printable_json(json.dumps(figures, indent=2)))
         return
@@ -701,6 +851,7 @@ def stats_command(db: str | None, as_json: bool) -> None:
     out.print(Text(f"{stats.articles} articles from {stats.sources} sources"))
     if not stats.statuses:
         out.print("no annotators yet")
+        _print_suggestion_stats(out, stats)
         return
     statuses = ("new", "in_progress", "done", "skipped", "flagged", "reviewed")
     labels = sorted({label for counts in stats.labels.values() for label in counts})
@@ -720,6 +871,34 @@ def stats_command(db: str | None, as_json: bool) -> None:
             f"ends 's: {sum(stats.clitic_ends.values())} spans end in a possessive "
             '("Syria\'s", "soldiers\'"), made before snapping left it out'
         )
+    _print_suggestion_stats(out, stats)
+
+
+def _print_suggestion_stats(out: Console, stats: Stats) -> None:
+    """The suggestions per label, and per annotator the spans that came from them."""
+    if (
+        not stats.suggestions
+        and not any(stats.from_suggestions.values())
+        and not any(stats.rejected.values())
+    ):
+        return
+    total = sum(stats.suggestions.values())
+    out.print(
+        Text(
+            f"{total} suggestions: "
+            + ", ".join(f"{printable(label)} {n}" for label, n in sorted(stats.suggestions.items()))
+        )
+    )
+    labels = sorted({label for counts in stats.from_suggestions.values() for label in counts})
+    table = Table("annotator", "accepted", "rejected", title="spans from suggestions, per annotator")
+    for label in labels:
+        table.add_column(_safe(label))
+    for name in sorted(stats.statuses):
+        accepted = stats.from_suggestions.get(name, {})
+        row: list[str | Text] = [_safe(name), str(sum(accepted.values())), str(stats.rejected.get(name, 0))]
+        row += [str(accepted.get(label, 0)) for label in labels]
+        table.add_row(*row)
+    out.print(table)
 
 
 @main.command("reclean")

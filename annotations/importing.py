@@ -52,6 +52,8 @@ class ImportReport:
     surrogates: int = 0  # lone surrogates replaced by U+FFFD ...
     surrogate_articles: int = 0
     collapsed: int = 0  # articles cleaned with their repeated paragraphs collapsed
+    suggested: int = 0  # new articles given the rules' suggestions ...
+    suggestions: int = 0  # ... this many in all
 
     @property
     def failed(self) -> bool:
@@ -134,9 +136,15 @@ class Pipeline:
     """
 
     def __init__(
-        self, store: Store | None = None, *, fetch: bool = True, max_size: int = DEFAULT_MAX_SIZE
+        self,
+        store: Store | None = None,
+        *,
+        fetch: bool = True,
+        max_size: int = DEFAULT_MAX_SIZE,
+        suggest: bool = False,
     ) -> None:
         self.store = store
+        self.suggest = suggest  # newly added articles get the rules' suggestions
         self.fetch = fetch
         self.max_size = max_size
         self.report = ImportReport()
@@ -250,12 +258,29 @@ class Pipeline:
     def _store(self, item: Input, articles: list[NewArticle], problems: list[Problem]) -> None:
         """Save ``articles`` of ``item``; a batch the database refuses becomes a problem."""
         assert self.store is not None
+        added: list[int] = []
         for batch in self.store.add_articles(articles):
             for result in batch.results:
                 self.report.count(result.outcome)
+                if result.outcome == ADDED:
+                    added.append(result.article_id)
             if batch.error is not None:
                 lines = [n for n in map(_line, batch.failed) if n is not None]
                 problems.append(_not_saved(item, batch.failed, lines, "article", batch.error))
+        if self.suggest and added:
+            self._suggest(added, problems)
+
+    def _suggest(self, article_ids: list[int], problems: list[Problem]) -> None:
+        """The rules' suggestions for the articles just added, stored in short transactions
+        (see :func:`annotations.suggesting.suggest_articles`); a failure is a problem named by
+        article (``newsmark suggest`` makes those later), the import goes on."""
+        from annotations.suggesting import suggest_articles
+
+        assert self.store is not None
+        done = suggest_articles(self.store, article_ids)
+        self.report.suggested += done.articles
+        self.report.suggestions += done.suggestions
+        problems.extend(done.problems)
 
 
 def _line(doc: Document | NewArticle) -> int | None:
@@ -302,6 +327,7 @@ def import_annotation_file(
     articles are (see :meth:`Store.import_annotations`); bad lines are reported.
     ``offsets``: how doccano offsets count (see :mod:`annotations.export.doccano`)."""
     from annotations.corpus.annotation_files import read_annotations
+    from annotations.suggesting import fill_missing_attributes
 
     problems: list[Problem] = []
     pending: list[Annotation] = []
@@ -323,7 +349,7 @@ def import_annotation_file(
             if isinstance(outcome, Problem):
                 problems.append(outcome)
                 continue
-            pending.append(outcome)
+            pending.append(fill_missing_attributes(outcome))
             if len(pending) >= store.batch_items:
                 save()
     except Exception as exc:  # the reader failed: what it gave before is saved below
@@ -393,8 +419,13 @@ def import_paths(
     annotator: str | None = None,
     offsets: str | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
+    suggest: bool = True,
 ) -> ImportReport:
     """Import every article under ``paths`` into ``store``.
+
+    ``suggest``: newly added articles get the rules' suggestions, in the import's batches.
+    A CASUALTY span of an annotation file that carries none of its attributes gets them
+    from :func:`annotations.suggest.fill_attributes`.
 
     JSONL files that hold exported annotations (see
     :mod:`annotations.corpus.annotation_files`) are imported with their spans, as
@@ -413,7 +444,7 @@ def import_paths(
     found, problems, ignored = _label_studio_files(problems, ignored, max_size)
     kinds.update(dict.fromkeys((item.location for item in found), "labelstudio"))
     exported += found
-    pipeline = Pipeline(store, fetch=fetch, max_size=max_size)
+    pipeline = Pipeline(store, fetch=fetch, max_size=max_size, suggest=suggest)
     for item in exported:
         import_annotation_file(
             store, item, kinds[item.location] or "", pipeline.report, annotator, offsets, max_size

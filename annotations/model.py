@@ -134,7 +134,7 @@ class Suggestion:
     article_id: int = 0
 
 
-EditKind = Literal["add_span", "delete_span", "update_span", "set_status", "decide"]
+EditKind = Literal["add_span", "delete_span", "update_span", "set_status", "decide", "answer"]
 
 
 @dataclass(frozen=True, slots=True)

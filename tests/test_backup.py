@@ -208,7 +208,7 @@ def test_force_replaces_an_old_backup(small_db: Path, tmp_path: Path) -> None:
     result = run_backup("--db", str(small_db), str(old), "--force")
     assert result.returncode == 0, result.stderr
     assert (
-        result.stdout == f"backed up {small_db} to {old}: 1 article(s), 1 span(s) by 1 annotator(s), 0.1 MB\n"
+        result.stdout == f"backed up {small_db} to {old}: 1 article(s), 1 span(s) by 1 annotator(s), 0.2 MB\n"
     )
     assert span_ids(old) == [1] and integrity(old) == "ok"
 

@@ -325,7 +325,7 @@ def test_migration_3_keeps_statuses_and_undo_log(tmp_path):
     )
     with pytest.raises(sqlite3.IntegrityError):  # version 2 refuses "reviewed"
         conn.execute("INSERT INTO article_status VALUES (1, 1, 'reviewed', 'now')")
-    assert migrate(conn) == [3, 4]  # and the sessions of migration 4
+    assert migrate(conn) == [3, 4, 5]  # and the sessions of migration 4, the suggestions of 5
     conn.close()
     with Store(path2) as store:
         assert store.status(1, "alice") is Status.DONE

@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 
 from annotations.cleaning import CLEANER_VERSION
 from annotations.importing import import_paths
-from annotations.model import NewArticle, Span, Status
+from annotations.model import NewArticle, Span, Status, Suggestion
 from annotations.storage import Store
 from tests.conftest import SAMPLE_CORPUS
 from tui.app import NewsmarkApp
@@ -65,7 +65,7 @@ def build_db(path: Path, *, markup_first: bool = False) -> Path:
     with Store(path) as store:
         if markup_first:
             store.add_article(markup_article())
-        report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False)
+        report = import_paths(store, [str(SAMPLE_CORPUS)], fetch=False, suggest=False)
         assert report.added >= 20, report
     return path
 
@@ -207,3 +207,22 @@ async def running(
         await app.workers.wait_for_complete()
         await pilot.pause()
         yield Run(app, pilot, saved)
+
+
+def add_suggestions(
+    path: Path, phrases: list[tuple[str, str]], article_id: int = 1, origin: str = "test.rule"
+) -> list[tuple[int, int]]:
+    """Store suggestions (phrase, label) on the article, as ``newsmark suggest`` would; their offsets."""
+    with Store(path) as store:
+        article = store.article(article_id)
+        assert article is not None
+        where = [span_at(article.clean_text, phrase) for phrase, _ in phrases]
+        store.set_suggestions(
+            article_id,
+            [
+                Suggestion(s, e, label, article.clean_text[s:e], origin)
+                for (s, e), (_, label) in zip(where, phrases, strict=True)
+            ],
+            "test",
+        )
+    return where

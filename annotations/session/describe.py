@@ -29,10 +29,17 @@ def describe_attributes(attributes: Mapping[str, Any]) -> str:
 
 
 def describe_edit(edit: Edit) -> str:
-    """What an undo or redo of ``edit`` changed: ``adding ACTOR “Turkey”``, ``status new → done``."""
+    """What an undo or redo of ``edit`` changed: ``adding ACTOR “Turkey”``, ``status new → done``,
+    ``accepting suggestion LOCATION “Idlib”`` (a span from a suggestion, or the answer itself)."""
     before, after = edit.before or {}, edit.after or {}
     if edit.kind == "add_span":
+        if after.get("origin") is not None:
+            return f"accepting suggestion {describe(after)}"
         return f"adding {describe(after)}"
+    if edit.kind == "answer":
+        answer = after or before
+        verb = "accepting" if answer.get("answer") == "accepted" else "rejecting"
+        return f"{verb} suggestion {describe(answer)}"
     if edit.kind == "delete_span":
         return f"deleting {describe(before)}"
     if edit.kind == "update_span":

@@ -131,3 +131,7 @@ class Stats:
     statuses: dict[str, dict[str, int]]  # annotator -> status -> count
     labels: dict[str, dict[str, int]]  # annotator -> label -> count
     clitic_ends: dict[str, int] = field(default_factory=dict)  # annotator -> spans ending in "'s"
+    # Priming: annotator -> label -> their spans accepted from suggestions (spans.origin set)
+    from_suggestions: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)  # annotator -> suggestions they rejected
+    suggestions: dict[str, int] = field(default_factory=dict)  # label -> suggestions in the corpus

@@ -29,6 +29,16 @@ The schema is meant to be read without a manual, in ``sqlite3`` or Datasette:
   of overlapping spans the annotators made differently): whose version was
   taken, or ``edited``. The reviewer's spans themselves are in ``spans``, under
   the reviewer's name, with status ``reviewed`` in ``article_status``.
+* ``suggestions``: the spans the rules expect (``newsmark suggest``), apart from
+  everyone's ``spans``: offsets, label, text and attributes as a span has them,
+  ``origin`` (the rule that made it) and ``version`` (the suggester's, when it was
+  made); one per article, offsets and label. ``suggestion_answers``: what each
+  annotator answered (``accepted``, ``rejected``); a suggestion with no answer of
+  theirs is open to them. An accepted one became their span, whose ``origin`` says
+  which rule it came from (``spans.origin`` NULL: made by hand). ``suggested_articles``:
+  which suggester version last looked at an article (also when it found nothing), so
+  that ``newsmark suggest`` knows what is still to do. ``annotators.suggestions``:
+  whether the annotator is shown suggestions (0: not primed by them).
 """
 
 from __future__ import annotations
@@ -251,11 +261,75 @@ _SESSIONS = """
 """
 
 
+# Migration 5: suggestions. The edits kind CHECK gains 'answer' (an accepted or
+# rejected suggestion, undone like any edit): a CHECK cannot be altered, so edits
+# is rebuilt with every column and index it has, as migration 3 did.
+_SUGGESTIONS = """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+            origin TEXT NOT NULL,
+            version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (article_id, start, "end", label)
+        );
+
+        CREATE TABLE suggestion_answers (
+            suggestion_id INTEGER NOT NULL REFERENCES suggestions (id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            answer TEXT NOT NULL CHECK (answer IN ('accepted', 'rejected')),
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (suggestion_id, annotator_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE suggested_articles (
+            article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+            version TEXT NOT NULL,
+            suggested_at TEXT NOT NULL
+        );
+
+        ALTER TABLE spans ADD COLUMN origin TEXT;
+        ALTER TABLE annotators ADD COLUMN suggestions INTEGER NOT NULL DEFAULT 1
+            CHECK (suggestions IN (0, 1));
+
+        CREATE TABLE edits_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            annotator_id INTEGER NOT NULL REFERENCES annotators (id),
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('add_span', 'delete_span', 'update_span', 'set_status', 'decide',
+                                'answer')),
+            "before" TEXT CHECK ("before" IS NULL OR json_valid("before")),
+            "after" TEXT CHECK ("after" IS NULL OR json_valid("after")),
+            undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+            created_at TEXT NOT NULL,
+            batch INTEGER,
+            session INTEGER
+        );
+        INSERT INTO edits_new (id, annotator_id, article_id, kind, "before", "after", undone, created_at,
+                               batch, session)
+            SELECT id, annotator_id, article_id, kind, "before", "after", undone, created_at,
+                   batch, session FROM edits;
+        DROP TABLE edits;
+        ALTER TABLE edits_new RENAME TO edits;
+        CREATE INDEX edits_by_annotator ON edits (annotator_id, undone, id);
+        CREATE INDEX edits_article ON edits (article_id);
+        CREATE INDEX edits_batch ON edits (batch) WHERE batch IS NOT NULL;
+        CREATE INDEX edits_by_session ON edits (annotator_id, session, undone, id);
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, annotators, spans, statuses, FTS5, source lines", _INITIAL),
     Migration(2, "undo log (edits), span ids never reused, status index in article order", _UNDO_LOG),
     Migration(3, "status reviewed, edit batches, review decisions, assignments", _REVIEW),
     Migration(4, "undo per session: edits.session, sessions", _SESSIONS),
+    Migration(5, "suggestions, their answers, spans.origin, edits kind answer", _SUGGESTIONS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -21,12 +21,17 @@ STATUS_VIEWS = frozenset({"done", "skipped", "flagged", "reviewed"})
 
 SPAN_SELECT = (
     'SELECT s.id, s.article_id, a.name, s.start, s."end", s.label, s.text, s.attributes,'
-    " s.created_at, s.updated_at FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+    " s.created_at, s.updated_at, s.origin FROM spans s JOIN annotators a ON a.id = s.annotator_id"
 )
 # A new span (its id from SQLite); the undo log's re-insert keeps its old id instead.
 SPAN_INSERT = (
     'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# A new span accepted from a suggestion: SPAN_INSERT's parameters, then the origin.
+SPAN_INSERT_WITH_ORIGIN = (
+    'INSERT INTO spans (article_id, annotator_id, start, "end", label, text, attributes,'
+    " created_at, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -52,14 +57,28 @@ def span_values(article_id: int, annotator_id: int, span: SpanData, stamp: str) 
 
 def span_from_row(row: tuple[Any, ...]) -> Span:
     """A row of ``SPAN_SELECT`` as a :class:`Span`."""
-    id_, article_id, annotator, start, end, label, text, attributes, created_at, updated_at = row
+    id_, article_id, annotator, start, end, label, text, attributes, created_at, updated_at, origin = row
     return Span(
-        id_, article_id, annotator, start, end, label, text, json.loads(attributes), created_at, updated_at
+        id_,
+        article_id,
+        annotator,
+        start,
+        end,
+        label,
+        text,
+        json.loads(attributes),
+        created_at,
+        updated_at,
+        origin,
     )
 
 
 def span_dict(span: Span) -> dict[str, Any]:
-    """A span as the undo log keeps it (the annotator is the edit's own)."""
+    """A span as the undo log keeps it (the annotator is the edit's own).
+
+    ``origin`` is there so that an undone delete brings back where the span came
+    from; entries logged before spans had one lack the key (read as ``None``).
+    """
     return {
         "id": span.id,
         "article_id": span.article_id,
@@ -70,6 +89,7 @@ def span_dict(span: Span) -> dict[str, Any]:
         "attributes": span.attributes,
         "created_at": span.created_at,
         "updated_at": span.updated_at,
+        "origin": span.origin,
     }
 
 
@@ -112,7 +132,7 @@ def write_span(conn: sqlite3.Connection, annotator_id: int, state: Mapping[str, 
     """Write a logged span back as it was, under its old id (undo of a delete, redo of an add)."""
     conn.execute(
         'INSERT INTO spans (id, article_id, annotator_id, start, "end", label, text,'
-        " attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " attributes, created_at, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET label = excluded.label,"
         " attributes = excluded.attributes, updated_at = excluded.updated_at",
         (
@@ -126,5 +146,22 @@ def write_span(conn: sqlite3.Connection, annotator_id: int, state: Mapping[str, 
             attrs_json(state["attributes"]),
             state["created_at"],
             state["updated_at"],
+            state.get("origin"),
         ),
+    )
+
+
+def write_answer(conn: sqlite3.Connection, suggestion_id: int, annotator_id: int, answer: str | None) -> None:
+    """Upsert an annotator's answer to a suggestion; ``None`` removes it (open to them again)."""
+    if answer is None:
+        conn.execute(
+            "DELETE FROM suggestion_answers WHERE suggestion_id = ? AND annotator_id = ?",
+            (suggestion_id, annotator_id),
+        )
+        return
+    conn.execute(
+        "INSERT INTO suggestion_answers (suggestion_id, annotator_id, answer, answered_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (suggestion_id, annotator_id)"
+        " DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
+        (suggestion_id, annotator_id, answer, now()),
     )

@@ -10,7 +10,10 @@ from annotations.storage.types import Stats
 def stats(db: Database, articles: int) -> Stats:
     """Article count, and per annotator the status and label counts.
 
-    Articles an annotator has not touched count as ``new`` for them.
+    Articles an annotator has not touched count as ``new`` for them. Suggestions
+    are counted apart (accepted ones per label, rejected ones, and the corpus's per
+    label) so that priming can be measured; they are never in ``labels`` until
+    accepted, when they are the annotator's spans.
     """
     conn = db.conn
     (sources,) = conn.execute(
@@ -33,7 +36,22 @@ def stats(db: Database, articles: int) -> Stats:
         touched = sum(n for s, n in counts.items() if s != Status.NEW.value)
         counts[Status.NEW.value] = articles - touched
         labels.setdefault(name, {})
-    return Stats(articles, sources, statuses, labels, _clitic_ends(db))
+    from_suggestions: dict[str, dict[str, int]] = {name: {} for name in labels}
+    for name, label, n in conn.execute(
+        "SELECT a.name, s.label, count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+        " WHERE s.origin IS NOT NULL GROUP BY a.name, s.label"
+    ):
+        from_suggestions[name][label] = n
+    rejected = {name: 0 for name in labels}
+    for name, n in conn.execute(
+        "SELECT a.name, count(*) FROM suggestion_answers an JOIN annotators a ON a.id = an.annotator_id"
+        " WHERE an.answer = 'rejected' GROUP BY a.name"
+    ):
+        rejected[name] = n
+    suggestions = dict(conn.execute("SELECT label, count(*) FROM suggestions GROUP BY label ORDER BY label"))
+    return Stats(
+        articles, sources, statuses, labels, _clitic_ends(db), from_suggestions, rejected, suggestions
+    )
 
 
 def _clitic_ends(db: Database) -> dict[str, int]:

@@ -36,6 +36,7 @@ from annotations.model import (
     Span,
     SpanData,
     Status,
+    Suggestion,
 )
 from annotations.storage.sqlite.annotations import Annotations
 from annotations.storage.sqlite.annotators import Annotators
@@ -46,8 +47,10 @@ from annotations.storage.sqlite.exporting import Exporting, SpanVersions
 from annotations.storage.sqlite.listing import Listing
 from annotations.storage.sqlite.review import Reviews
 from annotations.storage.sqlite.stats import stats
+from annotations.storage.sqlite.suggestions import Suggestions
 from annotations.storage.sqlite.undo import EditLog
 from annotations.storage.types import (
+    RECLEANED,
     AddResult,
     AssignmentCount,
     Batch,
@@ -97,6 +100,7 @@ class Store:
         self._assignments = Assignments(self._database, self._annotators)
         self._listing = Listing(self._database, self._annotators, self._articles, self._assignments)
         self._exporting = Exporting(self._database, self._annotators, self._articles)
+        self._suggestions = Suggestions(self._database, self._annotators, self._log)
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -196,7 +200,13 @@ class Store:
         return self._articles.is_stored(content_hash, cleaner_version)
 
     def reclean(self, article_id: int, clean_text: str, cleaner_version: str) -> str:
-        return self._articles.reclean(article_id, clean_text, cleaner_version)
+        """Replace the clean text (see :meth:`Articles.reclean`); a changed text drops the
+        article's unanswered suggestions (their offsets point into the old one)."""
+        with self._database.transaction():
+            outcome = self._articles.reclean(article_id, clean_text, cleaner_version)
+            if outcome == RECLEANED:
+                self._suggestions.drop_unanswered(article_id)
+        return outcome
 
     def article(self, article_id: int) -> Article | None:
         return self._articles.article(article_id)
@@ -272,6 +282,50 @@ class Store:
 
     def edits(self, annotator: str) -> list[Edit]:
         return self._log.edits(annotator)
+
+    # -- suggestions ----------------------------------------------------------------
+
+    def set_suggestions(self, article_id: int, suggestions: Sequence[Suggestion], version: str) -> int:
+        return self._suggestions.set_suggestions(article_id, suggestions, version)
+
+    def suggestions(self, article_id: int, annotator: str | None = None) -> list[Suggestion]:
+        return self._suggestions.suggestions(article_id, annotator)
+
+    def suggestion(self, suggestion_id: int) -> Suggestion | None:
+        return self._suggestions.suggestion(suggestion_id)
+
+    def accept_suggestion(
+        self, suggestion_id: int, annotator: str, attributes: Mapping[str, Any] | None = None
+    ) -> Span:
+        return self._suggestions.accept_suggestion(suggestion_id, annotator, attributes)
+
+    def reject_suggestion(self, suggestion_id: int, annotator: str) -> None:
+        self._suggestions.reject_suggestion(suggestion_id, annotator)
+
+    def accept_suggestions(self, article_id: int, annotator: str) -> list[Span]:
+        return self._suggestions.accept_suggestions(article_id, annotator)
+
+    def suggestions_enabled(self, annotator: str) -> bool:
+        return self._suggestions.suggestions_enabled(annotator)
+
+    def set_suggestions_enabled(self, annotators: Sequence[str], enabled: bool) -> None:
+        self._suggestions.set_suggestions_enabled(annotators, enabled)
+
+    def article_ids_to_suggest(self, version: str) -> list[int]:
+        return self._suggestions.article_ids_to_suggest(version)
+
+    def suggestions_of(self, article_ids: Sequence[int]) -> dict[int, list[Suggestion]]:
+        return self._suggestions.suggestions_of(article_ids)
+
+    def suggestion_attribute_names(self) -> list[str]:
+        return self._suggestions.suggestion_attribute_names()
+
+    def set_many_suggestions(
+        self, work: Sequence[tuple[int, Sequence[Suggestion]]], version: str
+    ) -> Iterator[Batch[tuple[int, Sequence[Suggestion]], int]]:
+        """:meth:`set_suggestions` for each (article id, suggestions), in short transactions
+        that let annotators write between them (as :meth:`add_articles`)."""
+        return self._database.in_batches(work, lambda item: self.set_suggestions(item[0], item[1], version))
 
     # -- review ------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from annotations.storage.sqlite.rows import (
     SPAN_SELECT,
     span_dict,
     span_from_row,
+    write_answer,
     write_decision,
     write_span,
     write_status,
@@ -43,6 +44,9 @@ from annotations.storage.types import UndoConflict, now
 
 # The batch last: edit_from_row reads the first seven, _step the batch too.
 _EDIT_SELECT = 'SELECT id, article_id, kind, "before", "after", undone, created_at, batch FROM edits'
+
+# Edits whose before/after is a span (span_dict).
+_SPAN_KINDS = frozenset({"add_span", "delete_span", "update_span"})
 
 HOST = socket.gethostname()
 # The sessions of this process still open: a session of our own pid that is not
@@ -96,6 +100,21 @@ def _zombie(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
     except (OSError, IndexError):
         return False
+
+
+def answer_state(
+    suggestion_id: int, answer: str, start: int, end: int, label: str, text: str
+) -> dict[str, Any]:
+    """An answer to a suggestion as the log keeps it: the answer, and where and what the
+    suggestion is (for the message that names it, and a cursor for the session)."""
+    return {
+        "suggestion_id": suggestion_id,
+        "answer": answer,
+        "start": start,
+        "end": end,
+        "label": label,
+        "text": text,
+    }
 
 
 class EditLog:
@@ -273,8 +292,12 @@ class EditLog:
                 conn.execute(f"DELETE FROM edits WHERE id IN ({marks(len(ids))})", ids)
         if conflict is not None:  # raised once the dropped entries are committed
             raise conflict
-        # A group is reported by its decision when it has one (what the reviewer did).
-        shown = next((e for e in edits if e.kind == "decide"), edits[0])
+        # A group is reported by its decision when it has one (what the reviewer did), else
+        # by an edit that carries a span (an accepted suggestion: where the cursor goes).
+        shown = next(
+            (e for e in edits if e.kind == "decide"),
+            next((e for e in edits if e.kind in _SPAN_KINDS), edits[0]),
+        )
         return replace(shown, undone=undo)
 
     def _current(self, edit: Edit, annotator_id: int) -> dict[str, Any] | None:
@@ -294,13 +317,32 @@ class EditLog:
                 (edit.article_id, annotator_id),
             ).fetchone()
             return {"status": found and found[0]}
+        if edit.kind == "answer":
+            return self._current_answer(place["suggestion_id"], annotator_id)
         rows = conn.execute(SPAN_SELECT + " WHERE s.id = ?", (place.get("id"),))
         span = next((span_from_row(r) for r in rows), None)
         return None if span is None else span_dict(span)
 
+    def _current_answer(self, suggestion_id: int, annotator_id: int) -> dict[str, Any] | None:
+        """An answer as the log keeps it (:func:`answer_state`); None: not answered. A suggestion
+        gone since (re-suggested away, or its article recleaned) matches no logged state."""
+        row = self.db.conn.execute(
+            'SELECT s.start, s."end", s.label, s.text, an.answer FROM suggestions s'
+            " LEFT JOIN suggestion_answers an ON an.suggestion_id = s.id AND an.annotator_id = ?"
+            " WHERE s.id = ?",
+            (annotator_id, suggestion_id),
+        ).fetchone()
+        if row is None:
+            return {"suggestion_id": suggestion_id, "gone": True}
+        start, end, label, text, answer = row
+        return None if answer is None else answer_state(suggestion_id, answer, start, end, label, text)
+
     def _check(self, edit: Edit, annotator_id: int, *, undo: bool) -> None:
         """Refuse to step over a change made since: what ``edit`` left must still be there."""
-        if self._current(edit, annotator_id) != (edit.after if undo else edit.before):
+        expected = edit.after if undo else edit.before
+        if expected is not None and edit.kind in _SPAN_KINDS:
+            expected = {"origin": None, **expected}  # logged before spans had an origin
+        if self._current(edit, annotator_id) != expected:
             raise UndoConflict(edit, undo=undo)
 
     def _apply_logged(self, edit: Edit, annotator_id: int, *, undo: bool) -> None:
@@ -314,6 +356,12 @@ class EditLog:
         elif edit.kind == "set_status":
             assert state is not None
             write_status(conn, edit.article_id, annotator_id, state["status"])
+        elif edit.kind == "answer":
+            place = edit.before or edit.after
+            assert place is not None
+            write_answer(
+                conn, place["suggestion_id"], annotator_id, None if state is None else state["answer"]
+            )
         elif state is None:  # undo an add, redo a delete: the span goes
             gone = edit.after if undo else edit.before
             assert gone is not None
