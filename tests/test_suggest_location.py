@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,3 +185,17 @@ def test_surname_stays_a_surname_through_the_text() -> None:
 
 def test_near_makes_an_unknown_name_a_place() -> None:
     assert spans("Near Qasr Zorbaya, one strike hit a truck.") == ["Qasr Zorbaya"]
+
+
+def test_the_gazetteer_is_cached_on_disk_and_a_broken_cache_is_built_again(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    probe = "from annotations.suggest.gazetteer import resolve; print(resolve('Aleppo').kind)"
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    (cached,) = (tmp_path / "newsmark").glob("gazetteer-*.pickle")
+    cached.write_bytes(b"not a pickle")
+    again = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout == again.stdout == "city\n"
+    assert cached.stat().st_size > 1_000_000  # written again whole
