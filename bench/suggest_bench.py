@@ -161,7 +161,7 @@ def main() -> int:
         return 2
     with workdir(args.keep, keep=args.keep is not None) as folder:
         db, out = folder / "suggest.db", folder / "suggestions.jsonl"
-        done = newsmark("import", "--db", str(db), str(args.gold / "articles.jsonl"))
+        done = newsmark("import", "--no-suggest", "--db", str(db), str(args.gold / "articles.jsonl"))
         if done.returncode != 0:
             print(done.stdout, done.stderr, sep="", file=sys.stderr)
             return 1
