@@ -21,6 +21,7 @@ LIST = "list"  # the article list widget
 TEXT = "text"  # the article text widget
 TAG = "tag"  # the tag keys, one per label of the schema, bound on the article text
 REVIEW = "review"  # the review screen
+SUGGEST = "suggest"  # the annotate screen only: suggestions and in-place attributes (review has its a/r)
 HELP = "help"  # the help screen (?)
 EDIT = "edit"  # the edit-span screen (e)
 
@@ -165,6 +166,52 @@ ACTIONS: tuple[Action, ...] = (
         id="text.find",
     ),
     _a(TEXT, "n", "find_next", "next match", show=False, id="text.find_next"),
+    # -- the annotate screen: suggestions, attributes in place --
+    _a(
+        SUGGEST,
+        "a",
+        "accept_suggestion",
+        "accept",
+        show=False,  # the footer stays as it was: the span line names the keys at a suggestion
+        tooltip="accept the suggestion under the cursor as your span",
+        id="suggest.accept",
+    ),
+    _a(
+        SUGGEST,
+        "r",
+        "reject_suggestion",
+        "reject",
+        show=False,
+        tooltip="reject the suggestion under the cursor",
+        id="suggest.reject",
+    ),
+    _a(
+        SUGGEST,
+        "A",
+        "accept_all_suggestions",
+        "accept all",
+        show=False,
+        tooltip="accept every suggestion of this article (one undo)",
+        id="suggest.accept_all",
+    ),
+    _a(
+        SUGGEST,
+        "c",
+        "cycle_kind",
+        "cycle kind",
+        show=False,
+        tooltip="the span under the cursor: next value of its first choice (CASUALTY: kind)",
+        id="span.cycle_kind",
+    ),
+    _a(
+        SUGGEST,
+        "number_sign",
+        "type_count",
+        "count",
+        show=False,
+        tooltip="the span under the cursor: type its count (enter saves, escape cancels)",
+        id="span.count",
+    ),
     # -- the review screen --
     _a(
         REVIEW,
@@ -217,6 +264,7 @@ HELP_SCOPES: tuple[tuple[str, str], ...] = (
     (LIST, "article list"),
     (TEXT, "article text"),
     (TAG, "article text"),
+    (SUGGEST, "suggestions"),
     (REVIEW, "review mode"),
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_fixtures import MARKUP_TITLE, add_demo_spans, build_db, screen_output
+from tui_fixtures import MARKUP_TITLE, add_demo_spans, add_suggestions, build_db, screen_output
 
 from tui.app import NewsmarkApp
 from tui.screens.annotate import AnnotateScreen
@@ -223,4 +223,22 @@ def test_review_screen_on_a_disagreement(snap_compare, corpus_db):
         app,
         terminal_size=SIZE,
         run_before=keys_then_settle("tab", "greater_than_sign", until=on_screen(ReviewScreen)),
+    )
+
+
+def test_suggestions_drawn_as_ghosts(snap_compare, annotated_db):
+    """Suggestions underlined in their label's colour, apart from the annotator's spans;
+    ``}`` twice from "Turkey" stops at the suggested "five others wounded": the span line
+    names it, its rule and its keys."""
+    add_suggestions(
+        annotated_db,
+        [("five others wounded", "CASUALTY"), ("Syrian government", "ACTOR")],
+        origin="casualty.verb",
+    )
+    assert snap_compare(
+        NewsmarkApp(annotated_db, ANNOTATOR),
+        terminal_size=SIZE,
+        run_before=keys_then_settle(
+            "enter", "right_curly_bracket", "right_curly_bracket", until=text_focused
+        ),
     )

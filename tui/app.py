@@ -43,6 +43,14 @@ def annotator_name(given: str | None) -> str:
         return "annotator"
 
 
+SUGGESTIONS_ENV = "NEWSMARK_SUGGESTIONS"
+
+
+def suggestions_wanted(environ: Mapping[str, str]) -> bool:
+    """``$NEWSMARK_SUGGESTIONS=off`` (or 0, no, false) turns suggestions off for the run."""
+    return environ.get(SUGGESTIONS_ENV, "").strip().lower() not in ("off", "0", "no", "false")
+
+
 class NewsmarkApp(OrderedKeys):
     """Keyboard-first span annotation over SSH."""
 
@@ -58,9 +66,11 @@ class NewsmarkApp(OrderedKeys):
         keymap: dict[str, str] | None = None,
         theme: str | None = None,
         review: tuple[str, ...] | None = None,
+        suggest: bool | None = None,
     ) -> None:
         """``review``: open the review screen over these annotators' work (empty: everyone
-        but ``annotator``, who is the reviewer); None: the annotator's screen."""
+        but ``annotator``, who is the reviewer); None: the annotator's screen. ``suggest``:
+        draw the rules' suggestions (None: unless ``$NEWSMARK_SUGGESTIONS=off``)."""
         no_colour = colourless(os.environ)
         # ansi_color=True: Textual's NO_COLOR filter is then NoColor (every colour the terminal's
         # default, bold, reverse and underline kept), not Monochrome (greys, sent as 24-bit colour).
@@ -75,6 +85,7 @@ class NewsmarkApp(OrderedKeys):
         self._theme_name = THEMES.get(theme or os.environ.get(THEME_ENV, ""), theme)
         self.store: Store | None = None
         self.review = review
+        self.suggest = suggestions_wanted(os.environ) if suggest is None else suggest
         self.collector_paused = False  # set by run(): the collector waits for the first frame
 
     def notify(
@@ -109,7 +120,7 @@ class NewsmarkApp(OrderedKeys):
             from tui.screens.review import ReviewScreen
 
             return ReviewScreen(self.store, self.annotator, self.review)
-        return AnnotateScreen(self.store, self.annotator)
+        return AnnotateScreen(self.store, self.annotator, suggest=self.suggest)
 
     def on_ready(self) -> None:
         """The first frame is on the screen (Textual's ``Ready``): the collector may run."""

@@ -80,12 +80,20 @@ def _schema_and_keymap(labels: str | None, keymap: str | None) -> tuple[LabelSch
     default=None,
     help="dark or light (default: $NEWSMARK_THEME, else dark), or any Textual theme name.",
 )
+@click.option(
+    "--no-suggestions",
+    "no_suggestions",
+    is_flag=True,
+    default=False,
+    help="Do not show the rules' suggestions this run (also: $NEWSMARK_SUGGESTIONS=off).",
+)
 def annotate_command(
     db: str | None = None,
     annotator: str | None = None,
     labels: str | None = None,
     keymap: str | None = None,
     theme: str | None = None,
+    no_suggestions: bool = False,
 ) -> None:
     """Open the annotator: article list, article text, keyboard tagging (? for keys)."""
     with _collector_paused():
@@ -95,7 +103,8 @@ def annotate_command(
     with _open(db) as store:
         _import_sample_if_empty(store, db)
         path = store.path
-    run(NewsmarkApp(path, annotator_name(annotator), schema, user_keymap, theme))
+    suggest = False if no_suggestions else None  # None: the app reads $NEWSMARK_SUGGESTIONS
+    run(NewsmarkApp(path, annotator_name(annotator), schema, user_keymap, theme, suggest=suggest))
 
 
 @main.command("review")

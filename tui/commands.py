@@ -12,7 +12,13 @@ from tui.keymap import binding_rows
 # (title, help text, what runs it): what both discover() and search() offer.
 Command = tuple[str, str, Callable[[], object]]
 
-SCOPE_TARGET = {"anywhere": None, "review mode": None, "article list": "#list", "article text": "#text"}
+SCOPE_TARGET = {
+    "anywhere": None,
+    "review mode": None,
+    "suggestions": None,
+    "article list": "#list",
+    "article text": "#text",
+}
 
 
 class ActionCommands(Provider):
@@ -28,8 +34,8 @@ class ActionCommands(Provider):
         # The app opens the review screen only when started to review: no need to load its code here.
         reviewing = getattr(self.app, "review", None) is not None
         for row in binding_rows(self.app):
-            if row.scope == "review mode" and not reviewing:
-                continue
+            if (row.scope == "review mode") is not reviewing and row.scope in ("review mode", "suggestions"):
+                continue  # review's a/r on the review screen, the suggestion keys on the annotate one
             selector = SCOPE_TARGET[row.scope]
             target = screen if selector is None else screen.query_one(selector)
             title = f"{row.description} ({row.scope})" if row.scope != "anywhere" else row.description

@@ -14,10 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from annotations.model import Article, Edit, Span, Status
+from annotations.labels import LabelSchema, default_schema
+from annotations.model import Article, Edit, Span, Status, Suggestion
 from annotations.session.describe import describe, describe_edit
 from annotations.session.errors import AlreadyTagged, ArticleGone, NotSaved, Refused
 from annotations.storage import Store, UndoConflict
+from annotations.suggest import fill_attributes
+
+OFF = "suggestions are off"
+FILL_WINDOW = 1000  # characters of context either side of a new span that its filler reads
 
 GONE = "that span is gone: deleted in another session"
 
@@ -100,9 +105,18 @@ class AnnotateSession:
     LIST_VIEWS: Sequence[str] = ("all", "todo", "done", "flagged")  # what `t` cycles through
     PROGRESS_WORD = "done"
 
-    def __init__(self, store: Store, annotator: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        *,
+        suggest: bool = True,
+        schema: LabelSchema | None = None,
+    ) -> None:
         self.store = store
         self.annotator = annotator
+        self.suggest = suggest  # the run's switch (--no-suggestions, $NEWSMARK_SUGGESTIONS=off)
+        self.schema = schema if schema is not None else default_schema()
         self.article: Article | None = None
         self.spans: list[Span] = []
         self._status: Status | None = None  # the open article's, as last read
@@ -195,7 +209,8 @@ class AnnotateSession:
             new_article = self.store.status(article_id, self.annotator) is Status.NEW
             if new_article:
                 self.store.set_status(article_id, self.annotator, Status.IN_PROGRESS, record=False)
-            span = self.store.add_span(article_id, self.annotator, start, end, label)
+            attributes = self._filled(label, start, end)  # the filler's (CASUALTY: kind, count)
+            span = self.store.add_span(article_id, self.annotator, start, end, label, attributes)
         self.spans = [*self.spans, span]
         return Change("tag", article_id, describe(span), (span.start, span.end), span, new_article)
 
@@ -222,6 +237,117 @@ class AnnotateSession:
         self.reload()
         note = f"{label} {' '.join(f'{k}={v}' for k, v in attributes.items())}"
         return Change("edit", span.article_id, note)
+
+    def _filled(self, label: str, start: int, end: int) -> dict[str, Any]:
+        """What the label's filler reads from the span (no filler, or it fails: nothing)."""
+        if self.article is None:
+            return {}
+        text = self.article.clean_text
+        # The filler reads the span's sentence: give it the span's paragraph (at most
+        # FILL_WINDOW either side), not a 20,000-word article (200 ms for CASUALTY).
+        lo = max(text.rfind("\n", 0, start) + 1, start - FILL_WINDOW)
+        hi = text.find("\n", end)
+        hi = min(len(text) if hi < 0 else hi, end + FILL_WINDOW)
+        try:
+            return fill_attributes(label, text[lo:hi], start - lo, end - lo)
+        except Exception:  # a filler's bug must never cost the annotator the span
+            return {}
+
+    # -- attributes in place --------------------------------------------------------------
+
+    def cycle_choice(self, span: Span, name: str | None = None) -> Change:
+        """Set ``name`` (default: the label's first choice attribute) to its next value,
+        wrapping through unset; one undoable edit."""
+        label = self.schema.get(span.label)
+        choices = [a for a in (label.attributes if label else ()) if a.type == "choice"]
+        attribute = next((a for a in choices if name is None or a.name == name), None)
+        if attribute is None:
+            raise Refused(f"{span.label} has no choice to cycle")
+        order: list[str | None] = [*attribute.values, None]
+        current = span.attributes.get(attribute.name)
+        at = order.index(current) if current in order else len(order) - 1
+        return self.set_attribute(span, attribute.name, order[(at + 1) % len(order)])
+
+    def set_attribute(self, span: Span, name: str, value: Any) -> Change:
+        """Set (None: unset) one attribute of ``span``, the others kept; undoable."""
+        attributes = {k: v for k, v in span.attributes.items() if k != name}
+        if value is not None:
+            attributes[name] = value
+        with saving():
+            try:
+                self.store.update_span(span.id, attributes=attributes)
+            except KeyError:
+                self.reload()
+                raise Refused(GONE, redraw=True) from None
+        self.reload()
+        shown = "unset" if value is None else str(value)
+        return Change("edit", span.article_id, f"{span.label} {name}={shown}", (span.start, span.end))
+
+    # -- suggestions ------------------------------------------------------------------------
+
+    def suggestions_on(self) -> bool:
+        """The run's switch and the annotator's stored one (``newsmark suggest --off-for``)."""
+        return self.suggest and self.store.suggestions_enabled(self.annotator)
+
+    def suggestions(self) -> list[Suggestion]:
+        """The open suggestions for this annotator on the open article ([] when off)."""
+        if self.article is None or not self.suggestions_on():
+            return []
+        return self.store.suggestions(self.article.id, self.annotator)
+
+    def _check_on(self) -> int:
+        article_id = self._open_id()
+        if not self.suggestions_on():
+            raise Refused(OFF)
+        return article_id
+
+    def _after_accept(
+        self, article_id: int, was_new: bool, note: str, changed: tuple[int, int] | None, span: Span | None
+    ) -> Change:
+        self.reload()
+        return Change("tag", article_id, note, changed, span, was_new)
+
+    def accept(self, suggestion: Suggestion) -> Change:
+        """Make ``suggestion`` this annotator's span (its attributes, or the filler's when it
+        has none); ``u`` takes it back."""
+        article_id = self._check_on()
+        was_new = self.store.status(article_id, self.annotator) is Status.NEW
+        attributes = dict(suggestion.attributes) or self._filled(
+            suggestion.label, suggestion.start, suggestion.end
+        )
+        with saving():
+            try:
+                span = self.store.accept_suggestion(suggestion.id, self.annotator, attributes or None)
+            except (KeyError, ValueError):
+                self.reload()
+                raise Refused("that suggestion is already answered", redraw=True) from None
+        return self._after_accept(
+            article_id, was_new, f"accepted {describe(span)}", (span.start, span.end), span
+        )
+
+    def reject(self, suggestion: Suggestion) -> Change:
+        """Answer ``suggestion`` no; it is no longer drawn (``u`` brings it back)."""
+        article_id = self._check_on()
+        with saving():
+            try:
+                self.store.reject_suggestion(suggestion.id, self.annotator)
+            except (KeyError, ValueError):
+                self.reload()
+                raise Refused("that suggestion is already answered", redraw=True) from None
+        note = f"rejected suggestion {suggestion.label} “{suggestion.text}” (u undoes)"
+        return Change("reject", article_id, note, (suggestion.start, suggestion.end))
+
+    def accept_all(self) -> Change:
+        """Accept every open suggestion of the open article: one undo step."""
+        article_id = self._check_on()
+        was_new = self.store.status(article_id, self.annotator) is Status.NEW
+        with saving():
+            spans = self.store.accept_suggestions(article_id, self.annotator)
+        if not spans:
+            raise Refused("no suggestions here")
+        return self._after_accept(
+            article_id, was_new, f"accepted {len(spans)} suggestions (u undoes)", None, None
+        )
 
     def set_status(self, article_id: int, status: Status) -> StatusChange:
         """Mark ``article_id`` done / skipped / flagged; say which article comes next."""
@@ -258,6 +384,8 @@ class AnnotateSession:
         # A span edit never moves a span (update_span changes label and attributes
         # only), so either side of it gives the span's place.
         span = None if edit.kind == "set_status" else (edit.before or edit.after)
+        if span and "start" not in span:  # an answer without offsets: no place to show
+            span = None
         changed = (int(span["start"]), int(span["end"])) if span else None
         same = edit.article_id == self.article_id
         if same and span:
