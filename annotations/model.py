@@ -208,6 +208,10 @@ class Annotation:
     source: str | None = None
     url: str | None = None
     published: str | None = None
+    # The file is newsmark's own export, which writes every attribute, unset ones too: the
+    # import keeps them as written (never fills in a CASUALTY's), so export -> import ->
+    # export gives the same bytes.
+    attributes_as_written: bool = False
 
 
 # The article list's filters, per annotator. "todo": no status yet, new or in progress.

@@ -174,9 +174,12 @@ FILLED_ON_IMPORT = ("CASUALTY",)
 def fill_missing_attributes(ann: Annotation) -> Annotation:
     """``ann`` (an imported annotation) with each CASUALTY span that carries none of its
     attributes given them by :func:`annotations.suggest.fill_attributes` (kind, count,
-    qualifier from the span's words and sentence), as a span made in the annotator is."""
+    qualifier from the span's words and sentence), as a span made in the annotator is.
+    Not for newsmark's own exports: they wrote what the annotator left unset, unset."""
     from annotations.suggest import fill_attributes
 
+    if ann.attributes_as_written:
+        return ann
     ann.spans = [
         SpanData(s.start, s.end, s.label, s.text, fill_attributes(s.label, ann.text, s.start, s.end))
         if s.label in FILLED_ON_IMPORT and all(v is None for v in s.attributes.values())

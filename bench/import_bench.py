@@ -4,6 +4,7 @@
 Usage:
     python bench/import_bench.py --articles 100000 [--format txt|jsonl] [--repeat R]
                                  [--cli] [--profile [N]] [--workdir DIR] [--keep]
+                                 [--no-suggest | --both]
 
 Writes a corpus with make_corpus.py's generator, then imports it R times, each
 time into a fresh database, with the importer the CLI uses
@@ -11,6 +12,10 @@ time into a fresh database, with the importer the CLI uses
 storing, FTS indexing, short transactions (Store.add_articles). Prints articles/s per run and
 their median, and the database size. The floor from the issue: 300 articles/s
 for 100,000 plain-text articles.
+
+New articles get the rules' suggestions as the CLI's import gives them (issue 15);
+``--no-suggest`` times the import without them, ``--both`` alternates the two in one
+run (each its own median) to show what suggesting costs.
 
 ``--cli`` also times the ``newsmark import`` command itself (a subprocess: adds
 interpreter start-up and the report). ``--profile N`` imports the first N
@@ -56,11 +61,11 @@ PHASES = (
 )
 
 
-def import_once(corpus: Path, db: Path) -> tuple[float, int, int]:
+def import_once(corpus: Path, db: Path, suggest: bool = True) -> tuple[float, int, int]:
     """Import ``corpus`` into a new ``db``: (seconds, articles added, problems)."""
     t0 = time.perf_counter()
     with Store(db) as store:  # opening (migrations) is part of an import too
-        report = import_paths(store, [str(corpus)], fetch=False)
+        report = import_paths(store, [str(corpus)], fetch=False, suggest=suggest)
     return time.perf_counter() - t0, report.added, len(report.problems)
 
 
@@ -113,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--format", choices=("txt", "jsonl"), default="txt")
     ap.add_argument("--repeat", type=int, default=1, help="timed imports, each into a fresh database")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-suggest", action="store_true", help="import without the rules' suggestions")
+    ap.add_argument("--both", action="store_true", help="time imports with and without suggestions")
     ap.add_argument("--cli", action="store_true", help="also time the newsmark command (subprocess)")
     ap.add_argument(
         "--profile",
@@ -137,17 +144,21 @@ def main(argv: list[str] | None = None) -> None:
                 f"corpus: {args.articles:,} {args.format} articles in {files:,} files "
                 f"({time.perf_counter() - t0:.1f} s to generate), seed {args.seed}"
             )
+            modes = [True, False] if args.both else [not args.no_suggest]
+            by_mode: dict[bool, list[float]] = {mode: [] for mode in modes}
             for run in range(1, args.repeat + 1):
-                db = work / f"import-{run}.db"
-                seconds, added, problems = import_once(corpus, db)
-                rates.append(args.articles / seconds)
-                print(
-                    f"run {run}: {seconds:8.1f} s  {rates[-1]:8,.0f} articles/s  "
-                    f"added {added:,}  problems {problems:,}  db {mib(db_size(db))}"
-                    f" ({db_size(db) / max(added, 1):,.0f} B/article)"
-                )
-                if run < args.repeat:
-                    os.unlink(db)
+                for mode in modes:
+                    db = work / f"import-{run}.db"
+                    seconds, added, problems = import_once(corpus, db, suggest=mode)
+                    rates.append(args.articles / seconds)
+                    by_mode[mode].append(rates[-1])
+                    print(
+                        f"run {run} ({'with' if mode else 'without'} suggestions): {seconds:8.1f} s  {rates[-1]:8,.0f} articles/s  "
+                        f"added {added:,}  problems {problems:,}  db {mib(db_size(db))}"
+                        f" ({db_size(db) / max(added, 1):,.0f} B/article)"
+                    )
+                    if run < args.repeat or mode != modes[-1]:
+                        os.unlink(db)
             if args.cli:
                 db = work / "import-cli.db"
                 seconds = import_cli(corpus, db)
@@ -155,12 +166,14 @@ def main(argv: list[str] | None = None) -> None:
                     f"cli:   {seconds:8.1f} s  {args.articles / seconds:8,.0f} articles/s  "
                     f"(newsmark import, subprocess)"
                 )
-            median = statistics.median(rates)
-            verdict = "meets" if median >= FLOOR else "MISSES"
-            print(
-                f"\nimport, {args.format}, {args.articles:,} articles: median {median:,.0f} articles/s "
-                f"over {len(rates)} run(s); {verdict} the floor of {FLOOR:.0f} articles/s"
-            )
+            for mode, mode_rates in by_mode.items():
+                median = statistics.median(mode_rates)
+                verdict = "meets" if median >= FLOOR else "MISSES"
+                print(
+                    f"\nimport, {args.format}, {args.articles:,} articles, {'with' if mode else 'without'} "
+                    f"suggestions: median {median:,.0f} articles/s over {len(mode_rates)} run(s); "
+                    f"{verdict} the floor of {FLOOR:.0f} articles/s"
+                )
         if args.profile:
             small = work / f"corpus-{args.format}-{args.profile}"
             write_corpus(small, args.profile, args.seed, args.format)

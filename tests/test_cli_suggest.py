@@ -214,12 +214,10 @@ def test_a_failing_rule_names_the_article_and_the_rest_goes_on(run, db, monkeypa
         assert len(store.suggestions(1)) == 3 and store.article_ids_to_suggest(SUGGESTER_VERSION) == [2]
 
 
-def test_imported_casualty_spans_without_attributes_are_filled(run, tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        suggest_package,
-        "fill_attributes",
-        lambda label, text, start, end, known=None: {"kind": "killed", "count": 9, "qualifier": "exact"},
-    )
+def test_imported_casualty_spans_without_attributes_are_filled(run, tmp_path):
+    """A file from elsewhere (Prodigy-style, no ``meta.status``): the real CASUALTY filler reads
+    kind and count from the words; a span with one attribute given, and newsmark's own export
+    (which writes unset attributes as unset), are kept as written."""
     text = TEXTS["a1"]
     start = text.index("nine soldiers")
     task = {
@@ -228,7 +226,6 @@ def test_imported_casualty_spans_without_attributes_are_filled(run, tmp_path, mo
             {"start": start, "end": start + 13, "label": "CASUALTY"},
             {"start": 0, "end": 14, "label": "ACTOR"},
         ],
-        "meta": {"status": "done"},
         "answer": "accept",
         "_annotator_id": "ana",
     }
@@ -236,8 +233,9 @@ def test_imported_casualty_spans_without_attributes_are_filled(run, tmp_path, mo
         task, spans=[{"start": start, "end": start + 13, "label": "CASUALTY", "attributes": {"count": 3}}]
     )
     given["_annotator_id"] = "bo"
+    ours = dict(task, meta={"status": "done"}, _annotator_id="cy")
     path = tmp_path / "work.jsonl"
-    path.write_text(json.dumps(task) + "\n" + json.dumps(given) + "\n", "utf-8")
+    path.write_text("".join(json.dumps(t) + "\n" for t in (task, given, ours)), "utf-8")
     db = tmp_path / "w.db"
     done = run("import", "--db", str(db), "--no-suggest", str(path))
     assert done.exit_code == 0, done.output
@@ -246,6 +244,8 @@ def test_imported_casualty_spans_without_attributes_are_filled(run, tmp_path, mo
         assert ana == {"CASUALTY": {"kind": "killed", "count": 9, "qualifier": "exact"}, "ACTOR": {}}
         (bo,) = store.spans(1, "bo")
         assert bo.attributes == {"count": 3}  # carries one of its attributes: kept as given
+        cy = {s.label: s.attributes for s in store.spans(1, "cy")}
+        assert cy == {"CASUALTY": {}, "ACTOR": {}}  # our own export: as written
 
 
 def test_stats_count_spans_from_suggestions(run, db):

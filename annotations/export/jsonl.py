@@ -333,7 +333,10 @@ def _task_annotation(task: InTask, annotator: str | None) -> Annotation:
         for s in task.spans
     ]
     status = _task_status(task.answer, task.meta.status)
-    return annotation(text, annotator or task.annotator_id, status, _stamp(task.timestamp), spans, task.meta)
+    ours = task.meta.status is not None  # meta.status: our JSONL's, from schema_version 1 on
+    return annotation(
+        text, annotator or task.annotator_id, status, _stamp(task.timestamp), spans, task.meta, ours=ours
+    )
 
 
 def _task_status(answer: str | None, status: str | None) -> Status:

@@ -392,7 +392,8 @@ def _task_annotations(
         except ValueError as exc:
             yield Problem(origin, f"{where}: {exc}", line)
             continue
-        yield annotation(text, name, status, _stamp(entry.updated_at), spans, meta)
+        ours = getattr(entry, "newsmark_status", None) is not None  # our export marks its annotations
+        yield annotation(text, name, status, _stamp(entry.updated_at), spans, meta, ours=ours)
 
 
 def _status(entry: InAnnotation | InDraft) -> Status:

@@ -101,9 +101,17 @@ def article_id(meta: InMeta) -> int | None:
 
 
 def annotation(
-    text: str, name: str | None, status: Status, updated: str, spans: list[SpanData], meta: InMeta
+    text: str,
+    name: str | None,
+    status: Status,
+    updated: str,
+    spans: list[SpanData],
+    meta: InMeta,
+    *,
+    ours: bool = False,
 ) -> Annotation:
-    """A record's Annotation; ``ValueError`` when neither the file nor ``--annotator`` names one."""
+    """A record's Annotation; ``ValueError`` when neither the file nor ``--annotator`` names one.
+    ``ours``: newsmark wrote the record (see ``Annotation.attributes_as_written``)."""
     if not name:
         raise ValueError("no annotator in the file: name one with --annotator")
     return Annotation(
@@ -117,6 +125,7 @@ def annotation(
         meta.source,
         meta.url,
         meta.published,
+        attributes_as_written=ours,
     )
 
 
