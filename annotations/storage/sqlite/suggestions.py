@@ -145,10 +145,7 @@ class Suggestions:
         not open to them (answered, or the same span is theirs already)."""
         with self.log.group():
             annotator_id = self.annotators.id(annotator)
-            suggestion = self.suggestion(suggestion_id)
-            if suggestion is None:
-                raise KeyError(f"no suggestion {suggestion_id}")
-            self._require_open(suggestion, annotator_id)
+            suggestion = self._open_one(suggestion_id, annotator_id)
             span = self._accept(suggestion, annotator, annotator_id, attributes)
             self._mark_in_progress(suggestion.article_id, annotator_id)
         return span
@@ -157,11 +154,16 @@ class Suggestions:
         """Record the answer ``rejected``: one undo step. KeyError / ValueError as accepting."""
         with self.log.group():
             annotator_id = self.annotators.id(annotator)
-            suggestion = self.suggestion(suggestion_id)
-            if suggestion is None:
-                raise KeyError(f"no suggestion {suggestion_id}")
-            self._require_open(suggestion, annotator_id)
+            suggestion = self._open_one(suggestion_id, annotator_id)
             self._answer(suggestion, annotator_id, "rejected")
+
+    def _open_one(self, suggestion_id: int, annotator_id: int) -> Suggestion:
+        """The suggestion, open to the annotator (KeyError: none such; ValueError: not open)."""
+        suggestion = self.suggestion(suggestion_id)
+        if suggestion is None:
+            raise KeyError(f"no suggestion {suggestion_id}")
+        self._require_open(suggestion, annotator_id)
+        return suggestion
 
     def accept_suggestions(self, article_id: int, annotator: str) -> list[Span]:
         """Every suggestion of the article open to the annotator accepted: one undo step."""
