@@ -358,8 +358,28 @@ def test_the_bare_command_takes_annotates_options(tmp_path: Path, monkeypatch: p
         result = invoke(*args)
         assert result.exit_code == 0, result.output
     assert calls == [
-        ("annotate", {"db": db, "annotator": "a", "labels": None, "keymap": None, "theme": None, "no_suggestions": False}),
-        ("annotate", {"db": db, "annotator": None, "labels": None, "keymap": None, "theme": None, "no_suggestions": False}),
+        (
+            "annotate",
+            {
+                "db": db,
+                "annotator": "a",
+                "labels": None,
+                "keymap": None,
+                "theme": None,
+                "no_suggestions": False,
+            },
+        ),
+        (
+            "annotate",
+            {
+                "db": db,
+                "annotator": None,
+                "labels": None,
+                "keymap": None,
+                "theme": None,
+                "no_suggestions": False,
+            },
+        ),
         ("stats", {"db": db, "as_json": False}),
     ]
 
