@@ -126,3 +126,17 @@ async def test_the_stored_switch_for_the_annotator_turns_them_off(db):
         assert run.text.ghosts == []
         await run.press("r")
         assert open_count(db) == 3
+
+
+async def test_suggestions_stored_meanwhile_by_another_process_are_drawn(db):
+    """``newsmark suggest`` runs while the article is open: its suggestions appear at the next
+    look at the database (the 0.5 s poll), without reopening the article."""
+    async with running(db, WHO) as run:
+        await at_first_article_text(run)
+        assert run.text.ghosts == []
+        add_suggestions(db, PHRASES)  # another connection, as another process would
+        run.screen.poll_changes()
+        await run.pilot.pause()
+        assert sorted(g.text for g in run.text.ghosts) == ["Idlib", "Turkey", "Turkish"]
+        run.screen.poll_changes()  # nothing new: the same ghosts, not drawn again
+        assert len(run.text.ghosts) == 3

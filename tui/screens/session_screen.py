@@ -148,6 +148,10 @@ class SessionScreen(Screen):
     def redraw_extras(self) -> None:
         """After the spans changed: draw what depends on them besides the spans."""
 
+    def database_changed(self) -> None:
+        """Another connection committed: look again at what else the screen shows (the
+        annotate screen: the suggestions, which ``newsmark suggest`` may have just stored)."""
+
     # -- layout -------------------------------------------------------------------
 
     @property
@@ -253,6 +257,7 @@ class SessionScreen(Screen):
         if done != self.status_bar.done:
             self.status_bar.set_progress(done, self.status_bar.total)
         if not synced:
+            self.database_changed()
             return
         article_id = self.article_id
         if synced.spans:

@@ -86,6 +86,11 @@ class SuggestionsMixin(_Base):
         self._by_ghost = {g.id: s for g, s in zip(ghosts, suggestions, strict=True)}
         self.text.set_ghosts(ghosts)
 
+    def database_changed(self) -> None:
+        """Suggestions stored meanwhile (``newsmark suggest``, an import) are drawn; the same
+        ones as shown: nothing is repainted."""
+        self.redraw_extras()
+
     def article_opened(self) -> None:
         super().article_opened()
         self._by_ghost, self._shown = {}, None
