@@ -392,7 +392,9 @@ def _task_annotations(
         except ValueError as exc:
             yield Problem(origin, f"{where}: {exc}", line)
             continue
-        ours = getattr(entry, "newsmark_status", None) is not None  # our export marks its annotations
+        # Our export marks its annotations; its drafts carry no mark, so a draft (unfinished
+        # work) is kept as written too: a CASUALTY span of a draft is not filled in.
+        ours = getattr(entry, "newsmark_status", None) is not None or isinstance(entry, InDraft)
         yield annotation(text, name, status, _stamp(entry.updated_at), spans, meta, ours=ours)
 
 
