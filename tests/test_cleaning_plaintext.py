@@ -194,3 +194,68 @@ def test_headline_above_byline_and_caption_is_the_title(name, title):
     cleaned = clean_plaintext(raw)
     assert cleaned.title == title
     assert title not in cleaned.text
+
+
+# --------------------------------------------------------------- issue 16 rules (made-up pages)
+
+_PROSE = [
+    "The council met on Tuesday evening to discuss the plan for the new bridge across the river.",
+    "Residents said that the works would close the main road for at least three months this year.",
+    "The mayor told reporters that the money for the project had been set aside in the spring budget.",
+    "Engineers expect the first part of the bridge to be in place before the end of the summer season.",
+]
+
+
+def test_a_comments_link_above_the_article_is_not_a_wall() -> None:
+    """A "Comments (12)" link in the header, above the body, must not hide the article."""
+    raw = "\n".join(
+        [
+            "Bridge plan approved - Town News",
+            "Home",
+            "Bridge plan approved",
+            "A short summary of what the council decided about the new bridge today.",
+            "Comments (12)",
+            *_PROSE,
+        ]
+    )
+    out = clean_plaintext(raw)
+    assert all(p in out.text for p in _PROSE)
+
+
+def test_a_title_repeated_below_the_article_does_not_anchor_a_teaser() -> None:
+    """The page title shown again in a "next article" box after the body points at a teaser."""
+    raw = "\n".join(
+        [
+            "Bridge plan approved - Town News",
+            "Home",
+            *_PROSE,
+            "Share",
+            "Bridge plan approved",
+            "Read more about the weather this weekend in the valley and the hills around it.",
+        ]
+    )
+    out = clean_plaintext(raw)
+    assert all(p in out.text for p in _PROSE)
+
+
+def test_prose_in_a_language_outside_the_builtin_words_earns_its_length() -> None:
+    """Swedish paragraphs (function words from jusText's lists) are kept over a menu."""
+    prose = [
+        "Kommunen har beslutat att bygga en ny bro över älven och arbetet ska börja redan i vår.",
+        "Enligt kommunen kommer vägen att vara stängd under minst tre månader medan bron byggs.",
+        "Många av de boende är oroliga för att det blir svårare att ta sig till jobbet och skolan.",
+    ]
+    raw = "\n".join(
+        ["Ny bro över älven | Lokaltidningen", "Hem", "Nyheter", "Sport", *prose, "Kontakt", "Om oss"]
+    )
+    out = clean_plaintext(raw)
+    assert all(p in out.text for p in prose)
+
+
+def test_the_page_stoplist_is_the_language_of_the_words() -> None:
+    from annotations.cleaning.stoplists import guess_language, page_stoplist
+
+    words = "och att det är som en på för med av till den har de inte".split()
+    assert guess_language(words) is not None
+    assert {"och", "att"} <= page_stoplist(words)
+    assert page_stoplist(["1234", "xyz"]) == frozenset()

@@ -16,6 +16,6 @@ from annotations.cleaning.html import clean_html
 from annotations.cleaning.plaintext import clean_plaintext
 from annotations.cleaning.result import Cleaned, normalize_line
 
-CLEANER_VERSION = "2"  # 2: hard-wrapped and blank-line paragraphs are joined
+CLEANER_VERSION = "3"  # 2: wrapped paragraphs joined; 3: page stoplists, anchors, walls
 
 __all__ = ["CLEANER_VERSION", "Cleaned", "clean_html", "clean_plaintext", "normalize_line"]

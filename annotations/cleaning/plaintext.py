@@ -24,9 +24,11 @@ Everything is linear in the input size and deterministic.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Container, Sequence
 
 from annotations.cleaning.result import Cleaned, normalize_line
+from annotations.cleaning.stoplists import page_stoplist
 from annotations.cleaning.wrapped import TERMINAL as _TERMINAL
 from annotations.cleaning.wrapped import logical_lines
 
@@ -267,6 +269,7 @@ _MAX_HEADS = 6  # title repeats examined (bounds the work on odd pages)
 _MIN_RUN = 30.0
 _RUN_SHARE = 0.3  # a run below this share of the best one is a caption or a standfirst
 _HEAD_SHARE = 0.5
+_ANCHOR_SHARE = 0.3  # a headline anchor must lead to a run this share of the page's best
 _MAX_GAP = 20  # non-prose lines an article may be split by (a gallery, a box)
 _MAX_EXTEND = 8  # pieces added after the main run
 _MIN_PIECE = 8.0  # score of a piece worth adding (about one sentence)
@@ -304,10 +307,13 @@ class _Line:
         self.text = text
         probe = text[:_MAX_LINE]
         # normalize_line, with a fast path: NFKC leaves ASCII unchanged.
-        self.key = low = " ".join(probe.split()).casefold() if probe.isascii() else normalize_line(probe)
+        # and most other text is NFKC already (is_normalized is a quick check).
+        fast = probe.isascii() or unicodedata.is_normalized("NFKC", probe)
+        self.key = low = " ".join(probe.split()).casefold() if fast else normalize_line(probe)
         words = _WORD.findall(low)
         self._words = words if keep_words else None
-        nospace = len(_NOSPACE_SCRIPT.findall(probe))
+        # ASCII holds no CJK: skip the scan of most lines.
+        nospace = 0 if probe.isascii() else len(_NOSPACE_SCRIPT.findall(probe))
         # "units" ~ words; a CJK character is about half a word.
         self.units = max(len(words), nospace // 2 + len(words) // 2) if nospace else len(words)
         self.stop = sum(map(_STOPWORDS.__contains__, words)) / len(words) if words else 0.0
@@ -325,8 +331,8 @@ class _Line:
         )
         self.date = self.units <= 14 and _DIGIT.search(probe) is not None and _DATE.search(probe) is not None
         self.byline = self.units <= 14 and bool(_BYLINE.match(probe))
-        self.barrier = self.units <= 8 and bool(_WALL_RE.match(probe) or _BARRIER.match(probe))
-        self.wall = self.barrier and bool(_WALL_RE.match(probe))
+        self.wall = self.units <= 8 and bool(_WALL_RE.match(probe))
+        self.barrier = self.wall or (self.units <= 8 and bool(_BARRIER.match(probe)))
         self.score = self._score()
 
     @property
@@ -343,11 +349,35 @@ class _Line:
             return -6.0 if self.units <= 12 else -12.0
         u = self.units
         if u >= 8 and (self.terminal or u >= 20):
-            bonus = 1.0 if (self.stop >= 0.15 or _is_nospace(self)) else 0.5
+            bonus = 1.0 if (self.stop >= _STOP_PROSE or _is_nospace(self)) else 0.5
             return min(u, 80) * bonus - 6.0
         if u >= 4 and self.terminal:
             return 0.0
         return -4.0
+
+
+_STOP_PROSE = 0.15  # share of function words from which a long line earns its full length
+
+
+def _rescore_with_page_stoplist(lines: list[_Line]) -> None:
+    """Score long lines again with the function words of the page's own language.
+
+    ``_STOPWORDS`` covers a few languages only, and thinly: a Polish or Swedish
+    paragraph (or a German one short of "der/die/das") earns half its length.
+    The page's language is guessed from its long lines; only long lines that fell
+    short of the function-word share are looked at again, so the cost is small.
+    """
+    short = [ln for ln in lines if ln.units >= 8 and ln.stop < _STOP_PROSE and not (ln.junk or ln.barrier)]
+    if not short:
+        return
+    words = page_stoplist(w for ln in lines if ln.units >= 8 for w in ln.words)
+    if not words:
+        return
+    for ln in short:
+        found = ln.words
+        if found:
+            ln.stop = max(ln.stop, sum(map(words.__contains__, found)) / len(found))
+            ln.score = ln._score()
 
 
 def _is_nospace(line: _Line) -> bool:
@@ -418,7 +448,9 @@ def _runs(lines: list[_Line], lo: int) -> list[tuple[float, int, int]]:
             if best > 0:
                 out.append((best, start, best_end))
             cur, start, best, best_end = 0.0, i, 0.0, i
-        if lines[i].wall and (out or best > 0):
+        # A comments link in the header or a share bar ("Comments (32)") sits above
+        # the article: only after article-sized prose is a comments header a wall.
+        if lines[i].wall and (best >= _MIN_RUN or any(r[0] >= _MIN_RUN for r in out)):
             break
         cur += lines[i].score
         if cur > best:
@@ -555,6 +587,7 @@ def clean_plaintext(raw: str, *, boilerplate: Container[str] = frozenset()) -> C
     lines = [_Line(text, boilerplate, rows, keep) for text, rows in logical_lines(raw)]
     if not lines:
         return Cleaned(text="")
+    _rescore_with_page_stoplist(lines)
     # A long line repeated on the page is a caption or a teaser, not a paragraph.
     seen: dict[str, int] = {}
     for ln in lines:
@@ -586,6 +619,10 @@ def clean_plaintext(raw: str, *, boilerplate: Container[str] = frozenset()) -> C
         run = _article_run(lines, h)
         if run is not None:
             cands.append((run, h))
+    # A title repeated below the article (a "next article" box, a share bar) points
+    # at a teaser: an anchor counts only when its run is comparable with the page's best.
+    overall = max((r[0] for r in _runs(lines, 0)), default=0.0)
+    cands = [c for c in cands if c[0][0] >= _ANCHOR_SHARE * overall]
     if cands:
         top = max(r[0] for r, _ in cands)
         (_, start, end), head = next(c for c in cands if c[0][0] >= _HEAD_SHARE * top)
